@@ -1,0 +1,1 @@
+"""Test fakes for netframe users (filled in by issue 4)."""

@@ -1,0 +1,3 @@
+"""The version of netframe-logger."""
+
+__version__ = "0.1.0"

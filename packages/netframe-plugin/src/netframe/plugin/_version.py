@@ -1,0 +1,3 @@
+"""The version of netframe-plugin."""
+
+__version__ = "0.1.0"
