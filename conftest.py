@@ -3,13 +3,17 @@ Settings shared by every test suite in the repository (loaded by pytest as the r
 conftest for packages/*/tests and tests-integration).
 """
 
-from hypothesis import HealthCheck, settings
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # environments without property tests (tools' own tests)
+    settings = None
 
 # CI machines are shared and noisy: a per-example deadline would make property tests
 # flaky without telling us anything. Speed is measured in tools/bench/ instead.
-settings.register_profile(
-    "netframe",
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.load_profile("netframe")
+if settings is not None:
+    settings.register_profile(
+        "netframe",
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.load_profile("netframe")
