@@ -114,7 +114,7 @@ def nextBreaking(version: Version) -> Version:
     That is the next major (``1.4.2`` -> ``2.0.0``), or the next minor while the major
     is 0 (``0.3.1`` -> ``0.4.0``).
     """
-    major, minor = version.release[0], (version.release + (0,))[1]
+    major, minor = version.release[0], (*version.release, 0)[1]
     if major == 0:
         return Version(f"0.{minor + 1}.0")
     return Version(f"{major + 1}.0.0")
@@ -176,7 +176,9 @@ class Distribution:
         self.project: dict[str, Any] = project
         self.name = canonicalize_name(project["name"])
         if not self.name.startswith(DIST_PREFIX):
-            raise MonorepoError(f"{self.pyprojectPath}: {self.name!r} does not start with {DIST_PREFIX!r}")
+            raise MonorepoError(
+                f"{self.pyprojectPath}: {self.name!r} does not start with {DIST_PREFIX!r}"
+            )
         self.shortName = self.name[len(DIST_PREFIX) :].replace("-", "_")
 
     def __repr__(self) -> str:
@@ -258,15 +260,11 @@ class Distribution:
 
     def siblingRequirements(self) -> list[DeclaredRequirement]:
         """The base dependencies on other ``netframe-*`` distributions."""
-        return [
-            r for r in self.parsedRequirements(extras=False) if r.name.startswith(DIST_PREFIX)
-        ]
+        return [r for r in self.parsedRequirements(extras=False) if r.name.startswith(DIST_PREFIX)]
 
     def thirdPartyRequirements(self, extras: bool = False) -> list[DeclaredRequirement]:
         """The requirements on anything that is not a ``netframe-*`` distribution."""
-        return [
-            r for r in self.parsedRequirements(extras) if not r.name.startswith(DIST_PREFIX)
-        ]
+        return [r for r in self.parsedRequirements(extras) if not r.name.startswith(DIST_PREFIX)]
 
     def testRequirements(self) -> list[str]:
         """
@@ -323,7 +321,9 @@ def loadMonorepo(root: Path) -> dict[str, Distribution]:
     for pyproject in sorted(packages.glob("*/pyproject.toml")):
         dist = Distribution(root, pyproject.parent)
         if dist.name in dists:
-            raise MonorepoError(f"{dist.name} is declared twice: {dists[dist.name].path}, {dist.path}")
+            raise MonorepoError(
+                f"{dist.name} is declared twice: {dists[dist.name].path}, {dist.path}"
+            )
         dists[dist.name] = dist
     return dict(sorted(dists.items()))
 

@@ -88,7 +88,9 @@ def _checkRequirements(
     for req in dist.requirements():
         if isinstance(req, tuple):
             raw, section, problem = req
-            errors.append(f"{_where(dist, raw)}: invalid requirement {raw!r} in {section}: {problem}")
+            errors.append(
+                f"{_where(dist, raw)}: invalid requirement {raw!r} in {section}: {problem}"
+            )
             continue
         where = _where(dist, req.raw)
         if req.requirement.url:

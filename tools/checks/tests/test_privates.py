@@ -14,7 +14,9 @@ CHECKERS = "packages/netframe-cred/src/netframe/cred/checkers.py"
 PROTOCOL = "packages/netframe-core/src/netframe/core/protocol.py"
 
 
-def run(privates: ModuleType, root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+def run(
+    privates: ModuleType, root: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, list[str]]:
     """Run the checker's main() on root; return its exit status and stdout lines."""
     status = privates.main(["--root", str(root)])
     return status, capsys.readouterr().out.splitlines()
@@ -24,7 +26,10 @@ class CleanTreeTests:
     """A tree that follows the rules passes."""
 
     def test_cleanTreePasses(
-        self, privates: ModuleType, makeTree: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+        self,
+        privates: ModuleType,
+        makeTree: Callable[..., Path],
+        capsys: pytest.CaptureFixture[str],
     ) -> None:
         """The clean fixture (with both SPEC placements and _testing* helpers) passes."""
         status, out = run(privates, makeTree(), capsys)
@@ -55,24 +60,38 @@ class CrossPackagePrivateTests:
     """No distribution imports another distribution's private modules or names."""
 
     def test_crossPackagePrivateImports(
-        self, privates: ModuleType, makeTree: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+        self,
+        privates: ModuleType,
+        makeTree: Callable[..., Path],
+        capsys: pytest.CaptureFixture[str],
     ) -> None:
         """Private modules and names of siblings, imported any way, are each reported."""
         status, out = run(privates, makeTree("private"), capsys)
         assert status == 1
         assert out[1:] == [
-            f"{CHECKERS}:3: netframe.cred.checkers imports the private module "
-            "netframe.logger._failure of netframe-logger; use its public API",
-            f"{CHECKERS}:4: netframe.cred.checkers imports the private module "
-            "netframe.core._reactor of netframe-core; use its public API",
-            f"{CHECKERS}:5: netframe.cred.checkers imports the private name _helper from "
-            "netframe.core.defer (netframe-core); use its public API",
-            f"{CHECKERS}:10: netframe.cred.checkers imports the private name _reactor from "
-            "netframe.core (netframe-core); use its public API",
+            (
+                f"{CHECKERS}:3: netframe.cred.checkers imports the private module "
+                "netframe.logger._failure of netframe-logger; use its public API"
+            ),
+            (
+                f"{CHECKERS}:4: netframe.cred.checkers imports the private module "
+                "netframe.core._reactor of netframe-core; use its public API"
+            ),
+            (
+                f"{CHECKERS}:5: netframe.cred.checkers imports the private name _helper from "
+                "netframe.core.defer (netframe-core); use its public API"
+            ),
+            (
+                f"{CHECKERS}:10: netframe.cred.checkers imports the private name _reactor from "
+                "netframe.core (netframe-core); use its public API"
+            ),
         ]
 
     def test_allowlistCoversOnlyThePublishingModule(
-        self, privates: ModuleType, makeTree: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+        self,
+        privates: ModuleType,
+        makeTree: Callable[..., Path],
+        capsys: pytest.CaptureFixture[str],
     ) -> None:
         """Another netframe.core module importing netframe.logger._failure is reported."""
         status, out = run(privates, makeTree("private"), capsys)
@@ -83,7 +102,10 @@ class CrossPackagePrivateTests:
         )
 
     def test_privateNameFromAllowedModuleIsReported(
-        self, privates: ModuleType, makeTree: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+        self,
+        privates: ModuleType,
+        makeTree: Callable[..., Path],
+        capsys: pytest.CaptureFixture[str],
     ) -> None:
         """The allowlist admits the module, not private names imported from it."""
         root = makeTree()
@@ -92,13 +114,18 @@ class CrossPackagePrivateTests:
         status, out = run(privates, root, capsys)
         assert status == 1
         assert out == [
-            "packages/netframe-core/src/netframe/core/failure.py:6: netframe.core.failure "
-            "imports the private name _frames from netframe.logger._failure (netframe-logger); "
-            "use its public API"
+            (
+                "packages/netframe-core/src/netframe/core/failure.py:6: netframe.core.failure "
+                "imports the private name _frames from netframe.logger._failure (netframe-logger); "
+                "use its public API"
+            )
         ]
 
     def test_ownPrivatesAndDunderNamesAreFine(
-        self, privates: ModuleType, makeTree: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+        self,
+        privates: ModuleType,
+        makeTree: Callable[..., Path],
+        capsys: pytest.CaptureFixture[str],
     ) -> None:
         """A distribution's own _x modules and a sibling's __version__ are not private."""
         root = makeTree()
@@ -115,7 +142,10 @@ class CoreTestingTests:
     """Inside netframe-core only the fakes and their _testing* helpers import them."""
 
     def test_coreModuleImportingTestingFails(
-        self, privates: ModuleType, makeTree: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+        self,
+        privates: ModuleType,
+        makeTree: Callable[..., Path],
+        capsys: pytest.CaptureFixture[str],
     ) -> None:
         """Absolute and relative imports of netframe.core.testing by core.protocol fail."""
         status, out = run(privates, makeTree("coretesting"), capsys)
