@@ -1,0 +1,270 @@
+"""
+Isolation runner: each distribution alone, from its wheels, in a fresh venv.
+
+Usage::
+
+    python tools/isolate.py DIST [DIST ...] [--keep]
+    python tools/isolate.py --all [--keep]
+
+For each DIST (``netframe-core`` or ``core``): build the wheels of DIST and its declared
+sibling closure, create a fresh venv (``python -m venv``, pip as bundled, nothing
+upgraded), install only those wheels (by path, with the wheel directory as
+``--find-links``; third-party requirements come from the package index) plus the
+distribution's ``[dependency-groups] test`` requirements, then, from a temporary
+working directory so the source tree is not importable:
+
+1. check that ``import netframe.<name>`` works and comes from the venv, and that the
+   venv holds exactly the expected netframe distributions;
+2. run pytest on ``packages/<dist>/tests`` with the repository's root pytest config
+   (``-c <root>/pyproject.toml --rootdir <root> -p no:cacheprovider``).
+
+This catches undeclared sibling imports, undeclared third-party imports and package
+data missing from the wheel. Any failure, including pytest's exit code 5 (no tests
+collected), makes the exit status 1. Venvs live in a temporary directory (removed at
+the end unless ``--keep``); pip's own cache is reused between runs. A summary table
+(distribution, wheel size, tests passed, seconds) ends the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from _monorepo import REPO_ROOT, MonorepoError, loadMonorepo
+from wheels import buildWheels, closure, formatSize, resolveNames
+
+__all__ = ["IsolationResult", "cleanEnvironment", "isolate", "main", "venvPython"]
+
+PYTEST_NO_TESTS = 5
+"""pytest's exit status when it collected no tests: a failure here."""
+
+_IMPORT_CHECK = """
+import importlib, json, sys
+from importlib import metadata
+module = importlib.import_module(sys.argv[1])
+dists = sorted(
+    d.metadata["Name"].lower() for d in metadata.distributions()
+    if d.metadata["Name"] and d.metadata["Name"].lower().startswith("netframe-")
+)
+print(json.dumps({"file": module.__file__, "dists": dists}))
+"""
+
+
+@dataclass
+class IsolationResult:
+    """What happened to one distribution: ``error`` is None when everything passed."""
+
+    dist: str
+    wheelSize: int = 0
+    passed: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+
+
+def venvPython(venv: Path) -> Path:
+    """The interpreter of a venv created by ``python -m venv``."""
+    if os.name == "nt":
+        return venv / "Scripts" / "python.exe"
+    return venv / "bin" / "python"
+
+
+def cleanEnvironment(venv: Path) -> dict[str, str]:
+    """
+    The environment for commands run in ``venv``: nothing that could make another
+    tree importable (PYTHONPATH, user site-packages, an outer virtualenv).
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "PYTHONSAFEPATH"}
+    }
+    env["PYTHONNOUSERSITE"] = "1"
+    env["VIRTUAL_ENV"] = str(venv)
+    env["PATH"] = os.pathsep.join([str(venvPython(venv).parent), env.get("PATH", "")])
+    return env
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run a command, capturing its output as text."""
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+
+
+def isolate(
+    dist: str, wheelDir: Path, wheels: dict[str, Path], workDir: Path, root: Path
+) -> IsolationResult:
+    """
+    Install ``dist`` alone from ``wheels`` into a fresh venv and run its tests there.
+
+    ``wheels`` must hold the wheel of every distribution of ``dist``'s closure (and of
+    any netframe distribution its test group names). Returns the result; never raises
+    for a failing install, import or test run.
+    """
+    started = time.monotonic()
+    dists = loadMonorepo(root)
+    target = dists[dist]
+    result = IsolationResult(dist, wheelSize=wheels[dist].stat().st_size)
+    testRequirements = target.testRequirements()
+    expected = set(closure(dist, root))
+    for raw in testRequirements:
+        name = canonicalize_name(Requirement(raw).name)
+        if name.startswith("netframe-"):
+            expected.update(closure(name, root))
+
+    venv = workDir / "venvs" / target.shortName
+    shutil.rmtree(venv, ignore_errors=True)
+    python = venvPython(venv)
+    env = cleanEnvironment(venv)
+    cwd = workDir / "cwd" / target.shortName
+    cwd.mkdir(parents=True, exist_ok=True)
+
+    def fail(step: str, proc: subprocess.CompletedProcess[str]) -> IsolationResult:
+        sys.stdout.write(f"--- {dist}: {step} failed (exit {proc.returncode})\n")
+        sys.stdout.write(proc.stdout[-6000:] + proc.stderr[-6000:])
+        result.error = f"{step} failed"
+        result.seconds = time.monotonic() - started
+        return result
+
+    proc = _run([sys.executable, "-m", "venv", str(venv)], cwd, env)
+    if proc.returncode:
+        return fail("venv creation", proc)
+    install = [
+        str(python),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--find-links",
+        str(wheelDir),
+        *(str(wheels[name]) for name in sorted(expected)),
+        *testRequirements,
+    ]
+    proc = _run(install, cwd, env)
+    if proc.returncode:
+        return fail("pip install", proc)
+
+    proc = _run([str(python), "-c", _IMPORT_CHECK, target.importName], cwd, env)
+    if proc.returncode:
+        return fail(f"import {target.importName}", proc)
+    facts = json.loads(proc.stdout.strip().splitlines()[-1])
+    if not Path(facts["file"]).resolve().is_relative_to(venv.resolve()):
+        result.error = f"{target.importName} was imported from {facts['file']}, not the venv"
+    elif set(facts["dists"]) != expected:
+        result.error = (
+            f"venv holds netframe distributions {facts['dists']}, expected {sorted(expected)}"
+        )
+    if result.error:
+        print(f"--- {dist}: {result.error}")
+        result.seconds = time.monotonic() - started
+        return result
+
+    pytest = [
+        str(python),
+        "-m",
+        "pytest",
+        "-c",
+        str(root / "pyproject.toml"),
+        "--rootdir",
+        str(root),
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        str(target.testsDir),
+    ]
+    proc = _run(pytest, cwd, env)
+    counts = re.findall(r"(\d+) passed", proc.stdout)
+    result.passed = int(counts[-1]) if counts else 0
+    if proc.returncode == PYTEST_NO_TESTS:
+        return fail("pytest (no tests collected)", proc)
+    if proc.returncode:
+        return fail("pytest", proc)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _table(results: list[IsolationResult]) -> str:
+    """The summary table: distribution, wheel size, tests passed, seconds, status."""
+    rows = [("distribution", "wheel", "passed", "seconds", "status")]
+    for r in results:
+        rows.append(
+            (
+                r.dist,
+                formatSize(r.wheelSize),
+                str(r.passed),
+                f"{r.seconds:.1f}",
+                "ok" if r.error is None else f"FAILED: {r.error}",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [row[i].rjust(widths[i]) for i in (1, 2, 3)]
+        lines.append("  ".join([*cells, row[4]]))
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths) + "  ------")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(description="Run each distribution alone from wheels.")
+    parser.add_argument("dists", nargs="*", metavar="DIST")
+    parser.add_argument("--all", action="store_true", help="every distribution")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary venvs")
+    parser.add_argument("--root", type=Path, default=REPO_ROOT, help="monorepo root")
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    if bool(args.dists) == args.all:
+        parser.error("name one or more distributions, or --all")
+    try:
+        dists = loadMonorepo(root)
+        names = list(dists) if args.all else resolveNames(args.dists, dists)
+        needed: set[str] = set()
+        for name in names:
+            needed.update(closure(name, root))
+            for raw in dists[name].testRequirements():
+                other = canonicalize_name(Requirement(raw).name)
+                if other.startswith("netframe-"):
+                    needed.update(closure(other, root))
+    except MonorepoError as exc:
+        print(f"isolate: {exc}", file=sys.stderr)
+        return 2
+
+    workDir = Path(tempfile.mkdtemp(prefix="netframe-isolate-"))
+    results: list[IsolationResult] = []
+    try:
+        wheelDir = workDir / "wheels"
+        wheels = buildWheels(sorted(needed), wheelDir, root)
+        for name in names:
+            print(f"=== {name}: closure {', '.join(closure(name, root))}", flush=True)
+            results.append(isolate(name, wheelDir, wheels, workDir, root))
+    finally:
+        if args.keep:
+            print(f"venvs kept in {workDir / 'venvs'}")
+        else:
+            shutil.rmtree(workDir, ignore_errors=True)
+    print()
+    print(_table(results))
+    failed = [r.dist for r in results if r.error is not None]
+    if failed:
+        print(f"\nisolate: FAILED: {', '.join(failed)}")
+        return 1
+    print(f"\nisolate: OK ({len(results)} distribution(s))")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
