@@ -1,0 +1,89 @@
+"""
+Command-line parsing (Twisted's ``twisted.python.usage``).
+
+Subclass :class:`Options`, declare ``optFlags``, ``optParameters``, ``opt_<name>``
+methods and ``subCommands``, then call :meth:`Options.parseOptions`; the instance is
+a dictionary of the results.  Mistakes on the command line raise :class:`UsageError`
+with a message for the user::
+
+    class Options(usage.Options):
+        optFlags = [["fast", "f", "Act quickly"], ["good", "g", "Act well"]]
+        optParameters = [["user", "u", None, "The user name"]]
+
+    config = Options()
+    try:
+        config.parseOptions()          # sys.argv[1:]
+    except usage.UsageError as errortext:
+        print(f"{sys.argv[0]}: {errortext}")
+        print(f"{sys.argv[0]}: Try --help for usage details.")
+        sys.exit(1)
+
+Options parse getopt style: options first, ``--`` or the first positional argument
+ends them; long options take ``--name=value`` or ``--name value`` and may be
+abbreviated to a unique prefix; short flags cluster (``-fg``) and short options take
+``-uvalue`` or ``-u value``.
+
+Shell completion: a program run as ``prog --_shell-completion=zsh:0`` (or ``bash:0``)
+prints a completion script for itself (a ``#compdef prog`` file for zsh's ``$fpath``,
+or a bash script to ``source``) and exits; the option must come first and is not
+listed in the help.  The optional ``compData = Completions(...)`` class attribute
+tells it how values and arguments complete (:class:`CompleteFiles`,
+:class:`CompleteList`, ...).
+"""
+
+from netframe.core._usage import Options, UsageError, error, flagFunction, portCoerce
+from netframe.core._usage_completion import (
+    CompleteDirs,
+    CompleteFiles,
+    CompleteGroups,
+    CompleteHostnames,
+    CompleteList,
+    CompleteMultiList,
+    CompleteNetInterfaces,
+    Completer,
+    CompleteUserAtHost,
+    CompleteUsernames,
+    Completions,
+    generateCompletionScript,
+)
+
+__all__ = [
+    "CompleteDirs",
+    "CompleteFiles",
+    "CompleteGroups",
+    "CompleteHostnames",
+    "CompleteList",
+    "CompleteMultiList",
+    "CompleteNetInterfaces",
+    "CompleteUserAtHost",
+    "CompleteUsernames",
+    "Completer",
+    "Completions",
+    "Options",
+    "UsageError",
+    "error",
+    "flagFunction",
+    "generateCompletionScript",
+    "portCoerce",
+]
+
+for _public in (
+    CompleteDirs,
+    CompleteFiles,
+    CompleteGroups,
+    CompleteHostnames,
+    CompleteList,
+    CompleteMultiList,
+    CompleteNetInterfaces,
+    CompleteUserAtHost,
+    CompleteUsernames,
+    Completer,
+    Completions,
+    Options,
+    UsageError,
+    flagFunction,
+    generateCompletionScript,
+    portCoerce,
+):
+    _public.__module__ = __name__
+del _public
