@@ -21,6 +21,7 @@ Importable helpers (used by ``tools/isolate.py`` and ``tests-integration``):
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -167,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--root", type=Path, default=REPO_ROOT, help="monorepo root")
     args = parser.parse_args(argv)
     root = args.root.resolve()
+    # Wheels built only to be installed go to a temp dir removed afterwards.
+    scratch = args.out is None and args.install
     try:
         names = args.dists or list(loadMonorepo(root))
         out = args.out or Path(tempfile.mkdtemp(prefix="netframe-wheels-"))
@@ -185,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         except subprocess.CalledProcessError as exc:
             print(f"wheels: install failed: {' '.join(exc.cmd)}", file=sys.stderr)
             return 1
+        finally:
+            if scratch:
+                shutil.rmtree(out, ignore_errors=True)
         print(f"installed {len(wheels)} wheel(s) into {sys.prefix}")
     return 0
 
