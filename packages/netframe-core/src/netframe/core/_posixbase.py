@@ -25,7 +25,7 @@ from netframe.core.interfaces import (
     IReactorTCP,
     IReactorTime,
 )
-from netframe.core.main import CONNECTION_DONE, CONNECTION_LOST
+from netframe.core.main import CONNECTION_LOST
 from netframe.logger import Logger
 
 _log = Logger()
@@ -182,25 +182,16 @@ class PosixReactorBase(ReactorBase):
         """
         events = self._poller.poll(timeout)
         selectables = self._selectables
-        masks = self._masks
         for fd, ev in events:
-            selectable = selectables.get(fd)
+            selectable: Any = selectables.get(fd)
             if selectable is None:
                 continue
             isRead = True
             try:
-                if ev & ERROR:
-                    if ev & _NVAL:
-                        why: Any = CONNECTION_LOST
-                        self._disconnectSelectable(selectable, why, isRead)
-                        continue
-                    ev |= masks.get(fd, 0)
-                why = None
-                if ev & READ and masks.get(fd, 0) & READ:
+                if ev == READ:
                     why = selectable.doRead()
-                if not why and ev & WRITE and masks.get(fd, 0) & WRITE and selectables.get(fd) is selectable:
-                    isRead = False
-                    why = selectable.doWrite()
+                else:
+                    why, isRead = self._dispatch(fd, ev, selectable)
             except BaseException:
                 why = Failure()
                 _log.failure(
@@ -208,6 +199,30 @@ class PosixReactorBase(ReactorBase):
                 )
             if why:
                 self._disconnectSelectable(selectable, why, isRead)
+
+    def _dispatch(self, fd: int, ev: int, selectable: Any) -> tuple[Any, bool]:
+        """
+        Deliver an event other than plain readability.
+
+        @return: the disconnect reason (or None) and whether it came from reading.
+        """
+        masks = self._masks
+        if ev & ERROR:
+            if ev & _NVAL:
+                return CONNECTION_LOST, True
+            ev |= masks.get(fd, 0)
+        why = None
+        if ev & READ and masks.get(fd, 0) & READ:
+            why = selectable.doRead()
+        if (
+            not why
+            and ev & WRITE
+            and masks.get(fd, 0) & WRITE
+            and self._selectables.get(fd) is selectable
+        ):
+            writer: Any = selectable
+            return writer.doWrite(), False
+        return why, True
 
     def _disconnectSelectable(self, selectable: Any, why: Any, isRead: bool) -> None:
         """
@@ -285,4 +300,4 @@ class PosixReactorBase(ReactorBase):
             self._reserveFd = None
 
 
-__all__ = ["CONNECTION_DONE", "PosixReactorBase"]
+__all__ = ["PosixReactorBase"]

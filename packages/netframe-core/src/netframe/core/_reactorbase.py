@@ -294,7 +294,8 @@ class ReactorBase:
             self._deadTimers -= 1
         if not heap:
             return None
-        return max(0.0, heap[0][0] - self.seconds())
+        due: float = heap[0][0]
+        return max(0.0, due - self.seconds())
 
     def runUntilCurrent(self) -> None:
         """

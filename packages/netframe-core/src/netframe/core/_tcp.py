@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+from socket import socket as _socket
 from collections import deque
 from typing import Any
 
@@ -53,6 +54,17 @@ def _makeAddress(addr: Any) -> IPv4Address | IPv6Address:
     return IPv6Address("TCP", addr[0], addr[1], addr[2], addr[3])
 
 
+def _asBytes(data: object) -> bytes:
+    """
+    Return C{data} as bytes (copying bytearray/memoryview).
+
+    @raise TypeError: If C{data} is not bytes-like (for example str).
+    """
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    raise TypeError(f"Data must be bytes, not {type(data).__name__}")
+
+
 def _connectError(err: int) -> error.ConnectError:
     """Map a connect errno to the matching L{ConnectError} subclass."""
     return error.getConnectError(OSError(err, os.strerror(err)))
@@ -77,10 +89,10 @@ class _Connection:
     highWaterMark = 65536
     lowWaterMark = 16384
 
-    socket: socket.socket
+    socket: _socket
     protocol: Any
 
-    def __init__(self, sock: socket.socket, protocol: Any, reactor: Any) -> None:
+    def __init__(self, sock: _socket, protocol: Any, reactor: Any) -> None:
         """Wrap the non-blocking C{sock} for C{protocol}."""
         self.socket = sock
         self.protocol = protocol
@@ -288,10 +300,7 @@ class _Connection:
         @raise TypeError: If C{data} is not bytes-like (for example str).
         """
         if type(data) is not bytes:
-            if isinstance(data, (bytearray, memoryview)):
-                data = bytes(data)
-            elif not isinstance(data, bytes):
-                raise TypeError(f"Data must be bytes, not {type(data).__name__}")
+            data = _asBytes(data)
         if not data or not self.connected or self._writeDisconnecting:
             return
         if not self._bufSize:
@@ -400,7 +409,7 @@ class _Connection:
         """Enable or disable TCP keepalive probes."""
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, int(bool(enabled)))
 
-    def getHandle(self) -> socket.socket:
+    def getHandle(self) -> _socket:
         """Return the underlying socket object (ISystemHandle)."""
         return self.socket
 
@@ -464,7 +473,7 @@ class Server(_Connection):
     """The transport of a connection accepted by a L{Port}."""
 
     def __init__(
-        self, sock: socket.socket, protocol: Any, addr: Any, port: Port, sessionno: int, reactor: Any
+        self, sock: _socket, protocol: Any, addr: Any, port: Port, sessionno: int, reactor: Any
     ) -> None:
         """Wrap an accepted socket; the port calls L{_startConnection}."""
         super().__init__(sock, protocol, reactor)
@@ -499,7 +508,7 @@ class Port:
         self.reactor = reactor
         self.connected = False
         self.disconnected = False
-        self.socket: socket.socket | None = None
+        self.socket: _socket | None = None
         self._fileno = -1
         self._sessionno = 0
         self._realPortNumber: int | None = None
@@ -731,7 +740,7 @@ class Client(_Connection):
             if bindAddress is not None:
                 sock.bind(bindAddress)
         except OSError as e:
-            self.failIfNotConnected(error.ConnectBindError(e.errno, e.strerror))
+            self.failIfNotConnected(error.ConnectBindError(e.errno, e.strerror or str(e)))
             return
         port = self.connector.port
         err = sock.connect_ex((ip, port) if family == socket.AF_INET else (ip, port, 0, 0))
@@ -839,7 +848,7 @@ class Connector:
     def __init__(
         self,
         host: str,
-        port: int,
+        port: int | str,
         factory: Any,
         timeout: float | None,
         bindAddress: tuple[str, int] | None,

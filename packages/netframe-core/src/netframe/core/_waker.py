@@ -40,7 +40,8 @@ class _Waker:
 
     def fileno(self) -> int:
         """Return the descriptor the reactor watches for reading."""
-        return self._readFd
+        fd: int = self._readFd
+        return fd
 
     def wakeUp(self) -> None:
         """

@@ -14,17 +14,11 @@ To choose a reactor, install it first::
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Any
-
-from netframe.core import default
 
 __all__: list[str] = []
 
-del sys.modules["netframe.core.reactor"]
-default.install()
-
-
-def __getattr__(name: str) -> Any:
-    """Type-checking aid: attributes of the reactor are dynamic (never runs)."""
-    raise AttributeError(name)
+del sys.modules[__name__]
+# Imported by name so type checkers do not see an import cycle through here.
+importlib.import_module("netframe.core.default").install()
