@@ -58,7 +58,9 @@ class FilteringLogObserverTests:
         seen: list[dict[str, Any]] = []
         rejected: list[dict[str, Any]] = []
         observer = FilteringLogObserver(
-            seen.append, [lambda e: PredicateResult.maybe, lambda e: PredicateResult.no], rejected.append
+            seen.append,
+            [lambda e: PredicateResult.maybe, lambda e: PredicateResult.no],
+            rejected.append,
         )
         observer({"x": 1})
         assert seen == []

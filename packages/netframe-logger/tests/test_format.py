@@ -61,12 +61,22 @@ class FormatEventTests:
 
     def test_callField(self) -> None:
         """A field ending in () calls the object and formats the result."""
-        event = {"log_format": "{f()} {o.m()}", "f": lambda: 42, "o": type("O", (), {"m": lambda self: "m"})()}
+        event = {
+            "log_format": "{f()} {o.m()}",
+            "f": lambda: 42,
+            "o": type("O", (), {"m": lambda self: "m"})(),
+        }
         assert formatEvent(event) == "42 m"
 
     def test_conversionsAndSpecs(self) -> None:
         """!r, !s, !a and format specs (including nested ones) apply."""
-        event = {"log_format": "{s!r} {s!s} {u!a} {n:>5} {n:{w}}", "s": "x", "u": "é", "n": 3, "w": 3}
+        event = {
+            "log_format": "{s!r} {s!s} {u!a} {n:>5} {n:{w}}",
+            "s": "x",
+            "u": "é",
+            "n": 3,
+            "w": 3,
+        }
         assert formatEvent(event) == "'x' x '\\xe9'     3   3"
 
     def test_bytesFormat(self) -> None:
@@ -218,11 +228,16 @@ class EventAsTextTests:
 
     def test_logSystem(self) -> None:
         """log_system replaces namespace#level."""
-        assert eventAsText({"log_format": "x", "log_system": "Broker,0"}, includeTimestamp=False) == "[Broker,0] x"
+        assert (
+            eventAsText({"log_format": "x", "log_system": "Broker,0"}, includeTimestamp=False)
+            == "[Broker,0] x"
+        )
 
     def test_options(self) -> None:
         """Time stamp and system can be left out."""
-        assert eventAsText(self.EVENT, includeTimestamp=False, includeSystem=False) == "hello\nworld"
+        assert (
+            eventAsText(self.EVENT, includeTimestamp=False, includeSystem=False) == "hello\nworld"
+        )
 
     def test_tracebackIncluded(self) -> None:
         """The failure's traceback follows the text unless excluded."""
@@ -232,8 +247,13 @@ class EventAsTextTests:
                 return "TRACEBACK\n"
 
         event = {"log_format": "boom", "log_failure": FakeFailure()}
-        assert eventAsText(event, includeTimestamp=False, includeSystem=False) == "boom\nTRACEBACK\n"
-        assert eventAsText(event, includeTraceback=False, includeTimestamp=False, includeSystem=False) == "boom"
+        assert (
+            eventAsText(event, includeTimestamp=False, includeSystem=False) == "boom\nTRACEBACK\n"
+        )
+        assert (
+            eventAsText(event, includeTraceback=False, includeTimestamp=False, includeSystem=False)
+            == "boom"
+        )
 
     def test_brokenFailure(self) -> None:
         """A failure whose getTraceback raises is described, not raised."""

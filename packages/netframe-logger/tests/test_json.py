@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netframe.logger import (
-    LogLevel,
     Logger,
+    LogLevel,
     eventAsJSON,
     eventFromJSON,
     eventsFromJSONLogFile,
@@ -136,7 +136,9 @@ jsonScalars = (
 )
 jsonValues = st.recursive(
     jsonScalars,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
     max_leaves=20,
 )
 userKeys = st.text().filter(lambda k: not k.startswith("log_"))
@@ -158,8 +160,11 @@ class RoundTripTests:
         """eventFromJSON(eventAsJSON(event)) gives the event back."""
         assert eventFromJSON(eventAsJSON(event)) == event
 
-    @given(st.lists(events(), max_size=5), st.sampled_from(["\x1e", ""]), st.integers(1, 64))
-    def test_observerRoundTrip(self, saved: list[dict[str, Any]], separator: str, bufferSize: int) -> None:
+    @settings(max_examples=40)
+    @given(st.lists(events(), max_size=4), st.sampled_from(["\x1e", ""]), st.integers(8, 64))
+    def test_observerRoundTrip(
+        self, saved: list[dict[str, Any]], separator: str, bufferSize: int
+    ) -> None:
         """Events written by jsonFileLogObserver are read back identically."""
         out = io.StringIO()
         observer = jsonFileLogObserver(out, recordSeparator=separator)
@@ -176,7 +181,9 @@ class RoundTripTests:
 
     def test_levelRestored(self) -> None:
         """log_level comes back as the LogLevel constant."""
-        assert eventFromJSON(eventAsJSON({"log_level": LogLevel.warn}))["log_level"] is LogLevel.warn
+        assert (
+            eventFromJSON(eventAsJSON({"log_level": LogLevel.warn}))["log_level"] is LogLevel.warn
+        )
 
     def test_failureRestored(self) -> None:
         """Failures come back with their traceback text and message."""
@@ -230,7 +237,10 @@ class PlaceholderTests:
 
     def test_nonTextKeys(self) -> None:
         """Dict keys JSON cannot hold are saved as their repr."""
-        assert eventFromJSON(eventAsJSON({"d": {(1, 2): "t", 3: "i"}}))["d"] == {"(1, 2)": "t", "3": "i"}
+        assert eventFromJSON(eventAsJSON({"d": {(1, 2): "t", 3: "i"}}))["d"] == {
+            "(1, 2)": "t",
+            "3": "i",
+        }
 
     def test_cycle(self) -> None:
         """Self-referencing containers are cut with a placeholder."""
@@ -312,7 +322,9 @@ class MalformedTests:
         """A record of exactly maxRecordSize characters is read."""
         record = '{"a": "' + "x" * 10 + '"}'
         data = record + "\n"
-        events = list(eventsFromJSONLogFile(io.StringIO(data), bufferSize=4, maxRecordSize=len(record)))
+        events = list(
+            eventsFromJSONLogFile(io.StringIO(data), bufferSize=4, maxRecordSize=len(record))
+        )
         assert len(events) == 1
         assert warnings == []
 
@@ -323,7 +335,9 @@ class MalformedTests:
         for bufferSize in (4, 4096):
             warnings.clear()
             events = list(
-                eventsFromJSONLogFile(io.StringIO(data), bufferSize=bufferSize, maxRecordSize=len(record) - 1)
+                eventsFromJSONLogFile(
+                    io.StringIO(data), bufferSize=bufferSize, maxRecordSize=len(record) - 1
+                )
             )
             assert events == [{"b": 1}]
             assert len(warnings) == 1
