@@ -189,6 +189,16 @@ class DropinTests:
         (directory / "sub.py").mkdir()
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.real:one"]
 
+    def test_symlinkedFilesFollowed(self, world) -> None:
+        """A symbolic link to a plugin file is a plugin module; a dangling link is skipped."""
+        target = world.root / "elsewhere.py"
+        target.write_text(world.pluginSource())
+        directory = world.entry("a") / "netframe" / "plugins"
+        directory.mkdir(parents=True)
+        (directory / "linked.py").symlink_to(target)
+        (directory / "dangling.py").symlink_to(world.root / "missing.py")
+        assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.linked:one"]
+
     def test_nonStringSysPathEntryIgnored(self, world) -> None:
         """A sys.path entry that is not a string is skipped, as the import system does."""
         world.plugin("a", "kept")

@@ -29,6 +29,7 @@ import importlib.machinery
 import importlib.metadata
 import importlib.util
 import os
+import stat
 import sys
 import threading
 from collections.abc import Iterable, Iterator
@@ -249,7 +250,7 @@ def _directoryCandidates(directory: str, prefix: str, seen: dict[str, str]) -> l
     """
     try:
         with os.scandir(directory) as it:
-            names = sorted(e.name for e in it if e.name.endswith(".py"))
+            files = sorted((e for e in it if e.name.endswith(".py")), key=_entryName)
     except OSError as e:
         if _state.firstReport("unreadable", directory):
             _log.warn(
@@ -258,27 +259,40 @@ def _directoryCandidates(directory: str, prefix: str, seen: dict[str, str]) -> l
                 error=str(e),
             )
         return []
-    candidates = []
-    for name in names:
-        stem = name[:-3]
+    candidates: list[_Candidate] = []
+    append = candidates.append
+    isFile = stat.S_ISREG
+    for file in files:
+        stem = file.name[:-3]
         if stem == "__init__" or not stem.isidentifier():
             continue
-        path = os.path.join(directory, name)
         try:
-            st = os.stat(path)
+            # Follows symbolic links, like the import system.
+            st = file.stat()
         except OSError:
             continue
-        if not os.path.isfile(path):
+        if not isFile(st.st_mode):
             continue
+        path = file.path
         moduleName = f"{prefix}.{stem}"
         if stem in seen:
             _reportDuplicate(moduleName, path, seen[stem])
             continue
         seen[stem] = path
-        candidates.append(
+        append(
             _Candidate(stem, moduleName, None, moduleName, path, st.st_mtime_ns, st.st_size, True)
         )
     return candidates
+
+
+def _entryName(entry: os.DirEntry[str]) -> str:
+    """
+    Return a directory entry's name (the sort key of plugin files).
+
+    @param entry: the entry.
+    @return: its name.
+    """
+    return entry.name
 
 
 def _reportDuplicate(moduleName: str, ignored: str, winner: str) -> None:
