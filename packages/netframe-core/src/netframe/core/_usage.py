@@ -458,15 +458,20 @@ class Options(dict[str, Any]):
         else:
             self[name] = value
 
-    def parseArgs(self) -> None:
+    def parseArgs(self, *args: Any, **kwargs: Any) -> None:
         """
         Receive the positional arguments; override to accept some.
 
         The override's signature decides what is accepted: ``parseArgs(self, a, b)``
-        takes exactly two, ``parseArgs(self, *args)`` any number.  The base version
-        accepts none.  A count the signature cannot take raises
-        ``UsageError("Wrong number of arguments.")`` before the method is called.
+        takes exactly two, ``parseArgs(self, *args)`` any number.  A count the
+        signature cannot take raises ``UsageError("Wrong number of arguments.")``
+        before the method is called.  (The base signature is ``(*args, **kwargs)`` so
+        that any override type-checks; it accepts no argument at all.)
+
+        :raise UsageError: in the base version, if any argument is given.
         """
+        if args or kwargs:
+            raise UsageError("Wrong number of arguments.")
 
     def postOptions(self) -> None:
         """
