@@ -71,7 +71,8 @@ class IPv6AddressTests:
 
     def test_notEqualToIPv4(self) -> None:
         """An IPv6Address never equals an IPv4Address."""
-        assert IPv6Address("TCP", "127.0.0.1", 1) != IPv4Address("TCP", "127.0.0.1", 1)
+        other: object = IPv4Address("TCP", "127.0.0.1", 1)
+        assert IPv6Address("TCP", "127.0.0.1", 1) != other
 
 
 class UNIXAddressTests:
@@ -111,3 +112,21 @@ class HostnameAddressTests:
         """A text host name is refused."""
         with pytest.raises(TypeError):
             HostnameAddress("example.com", 443)  # type: ignore[arg-type]
+
+
+class InterfaceTests:
+    """Every address class provides IAddress."""
+
+    def test_verifyObject(self) -> None:
+        """verifyObject(IAddress, ...) holds for each address class."""
+        from zope.interface.verify import verifyObject
+
+        from netframe.core.interfaces import IAddress
+
+        for address in (
+            IPv4Address("TCP", "127.0.0.1", 1),
+            IPv6Address("TCP", "::1", 1),
+            UNIXAddress("/tmp/sock"),
+            HostnameAddress(b"example.com", 1),
+        ):
+            assert verifyObject(IAddress, address)

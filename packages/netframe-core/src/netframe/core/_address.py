@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from zope.interface import implementer
+
+from netframe.core.interfaces import IAddress
+
 __all__ = ["HostnameAddress", "IPv4Address", "IPv6Address", "UNIXAddress"]
 
 _SOCKET_TYPES = ("TCP", "UDP")
@@ -38,6 +42,7 @@ def _checkPort(owner: str, port: int) -> None:
         raise TypeError(f"{owner} port must be an int, not {type(port).__name__}")
 
 
+@implementer(IAddress)
 @dataclass(frozen=True, slots=True)
 class IPv4Address:
     """
@@ -65,6 +70,7 @@ class IPv4Address:
         _checkPort("IPv4Address", self.port)
 
 
+@implementer(IAddress)
 @dataclass(frozen=True, slots=True)
 class IPv6Address:
     """
@@ -96,6 +102,7 @@ class IPv6Address:
         _checkPort("IPv6Address", self.port)
 
 
+@implementer(IAddress)
 @dataclass(frozen=True, slots=True)
 class UNIXAddress:
     """
@@ -133,6 +140,7 @@ class UNIXAddress:
         return f"UNIXAddress({self.name!r})"
 
 
+@implementer(IAddress)
 @dataclass(frozen=True, slots=True)
 class HostnameAddress:
     """
