@@ -117,6 +117,26 @@ class ConstructionTests:
         assert wrapped.tb is original.tb
         assert wrapped.getTraceback() == original.getTraceback()
 
+    def test_wrapUnpickledFailure(self) -> None:
+        """Wrapping an unpickled failure keeps its stored description."""
+
+        class LocalError(Exception):
+            pass
+
+        g = pickle.loads(pickle.dumps(Failure(LocalError("gone"))))
+        wrapped = Failure(g)
+        assert wrapped.getErrorMessage() == "gone"
+        assert wrapped.getTraceback() == g.getTraceback()
+        assert wrapped.pickled
+
+    def test_stateSetWithoutInit(self) -> None:
+        """A failure built with __new__ and __setstate__ (as remote copies are) works."""
+        state = Failure(MyError("remote")).__getstate__()
+        f = Failure.__new__(Failure)
+        f.__setstate__(state)
+        assert f.check(MyError) is MyError
+        assert f.getErrorMessage() == "remote"
+
     def test_wrapFailureWithCaptureVars(self) -> None:
         """Wrapping a failure with captureVars=True records variables."""
         wrapped = Failure(Failure(ValueError("x")), captureVars=True)
@@ -129,6 +149,21 @@ class ConstructionTests:
     def test_stackNotRecorded(self) -> None:
         """stack is an empty list (frames above the catch point are not recorded)."""
         assert _failureFrom(_divide).stack == []
+
+    def test_stackSettableAndRendered(self) -> None:
+        """A stack set on a failure is shown before the caught-here marker."""
+        f = _failureFrom(_divide)
+        f.stack = [("caller", "/app/caller.py", 7, [], [])]
+        text = f.getTraceback()
+        assert text.index("in caller") < text.index("--- <exception caught here> ---")
+        assert Failure(f).stack == f.stack
+
+    def test_pickledFlag(self) -> None:
+        """pickled is False for a new failure and can be set."""
+        f = Failure(ValueError())
+        assert f.pickled is False
+        f.pickled = True
+        assert f.pickled is True
 
     def test_parents(self) -> None:
         """parents lists the qualified names of the type's MRO."""

@@ -178,10 +178,10 @@ class Failure:
         "_description",
         "_frames",
         "_parents",
+        "_pickled",
+        "_stack",
         "captureVars",
         "count",
-        "pickled",
-        "stack",
         "tb",
         "type",
         "value",
@@ -192,8 +192,10 @@ class Failure:
     tb: TracebackType | None
     count: int
     captureVars: bool
-    pickled: bool
-    stack: list[FrameInfo]
+    # _pickled, _stack, _frames and _parents are left unset on the hot path
+    # (construction) and read with getattr defaults.
+    _pickled: bool
+    _stack: list[FrameInfo]
     _frames: list[FrameInfo] | None
     _parents: list[str] | None
     # (type name, message) kept after pickling so text output stays identical
@@ -227,9 +229,6 @@ class Failure:
         """
         self.count = next(_counter)
         self.captureVars = captureVars
-        self.pickled = False
-        self.stack = []
-        self._parents = None
         self._description = None
         if exc_value is None:
             exc_type, exc_value, exc_tb = sys.exc_info()
@@ -242,12 +241,13 @@ class Failure:
             self.value = other.value
             self.type = other.type
             self.tb = other.tb
-            self._frames = other._frames
-            self._parents = other._parents
-            self._description = other._description
-            self.stack = other.stack
-            self.pickled = other.pickled
-            if captureVars and self._frames is None:
+            self._description = getattr(other, "_description", None)
+            for slot in _OPTIONAL_SLOTS:
+                try:
+                    setattr(self, slot, getattr(other, slot))
+                except AttributeError:
+                    pass
+            if captureVars and getattr(self, "_frames", None) is None:
                 self._frames = _extractFrames(self.tb, True)
             return
         elif exc_type is None:
@@ -264,7 +264,8 @@ class Failure:
         self.value = exc_value
         self.type = exc_type  # type: ignore[assignment]
         self.tb = exc_tb
-        self._frames = _extractFrames(exc_tb, True) if captureVars else None
+        if captureVars:
+            self._frames = _extractFrames(exc_tb, True)
 
     # -- lazily computed attributes -------------------------------------------
 
@@ -275,7 +276,7 @@ class Failure:
         lineNumber, localsItems, globalsItems)} tuples (variables are empty
         lists unless C{captureVars} was true).  Computed on first access.
         """
-        frames = self._frames
+        frames = getattr(self, "_frames", None)
         if frames is None:
             frames = self._frames = _extractFrames(self.tb, False)
         return frames
@@ -295,7 +296,7 @@ class Failure:
         The fully qualified names of the exception type and all its bases (its
         MRO), used by L{check} with string arguments.
         """
-        parents = self._parents
+        parents = getattr(self, "_parents", None)
         if parents is None:
             parents = self._parents = [_qual(c) for c in self.type.__mro__]
         return parents
@@ -308,6 +309,45 @@ class Failure:
         @param parents: the new list of qualified names.
         """
         self._parents = parents
+
+    @property
+    def stack(self) -> list[FrameInfo]:
+        """
+        Frames above the point where the exception was caught: not recorded
+        (an empty list unless set), because walking the stack for every
+        failure would make errbacks slow.
+        """
+        try:
+            return self._stack
+        except AttributeError:
+            stack: list[FrameInfo] = []
+            self._stack = stack
+            return stack
+
+    @stack.setter
+    def stack(self, stack: list[FrameInfo]) -> None:
+        """
+        Replace the recorded stack frames.
+
+        @param stack: frame tuples, outermost first.
+        """
+        self._stack = stack
+
+    @property
+    def pickled(self) -> bool:
+        """
+        Whether this failure was reconstructed by unpickling.
+        """
+        return getattr(self, "_pickled", False)
+
+    @pickled.setter
+    def pickled(self, pickled: bool) -> None:
+        """
+        Set whether this failure counts as unpickled.
+
+        @param pickled: the new value.
+        """
+        self._pickled = pickled
 
     # -- inspecting ------------------------------------------------------------
 
@@ -329,7 +369,7 @@ class Failure:
                 return error
             elif (
                 isinstance(error, type)
-                and self._description is not None
+                and getattr(self, "_description", None) is not None
                 and _qual(error) in self.parents
             ):
                 # Unpickled with a stand-in value: fall back to names.
@@ -357,16 +397,18 @@ class Failure:
         @return: text; if C{str()} of the exception fails a description is
             returned instead (never raises).
         """
-        if self._description is not None:
-            return self._description[1]
+        description: tuple[str, str] | None = getattr(self, "_description", None)
+        if description is not None:
+            return description[1]
         return _safeStr(self.value)
 
     def _typeName(self) -> str:
         """
         Return the qualified name of the exception type used in tracebacks.
         """
-        if self._description is not None:
-            return self._description[0]
+        description: tuple[str, str] | None = getattr(self, "_description", None)
+        if description is not None:
+            return description[0]
         return _qual(self.type)
 
     def raiseException(self) -> NoReturn:
@@ -564,29 +606,23 @@ class Failure:
         self.count = state["count"]
         self.captureVars = state["captureVars"]
         self._frames = state["frames"]
-        self.stack = state["stack"]
+        self._stack = state["stack"]
         self._parents = state["parents"]
         self._description = state["description"]
-        self.pickled = True
+        self._pickled = True
 
     def __copy__(self) -> Failure:
         """
         Return a shallow copy sharing the exception, traceback and frames.
         """
         new = Failure.__new__(self.__class__)
-        for slot in (
-            "value",
-            "type",
-            "tb",
-            "count",
-            "captureVars",
-            "pickled",
-            "stack",
-            "_frames",
-            "_parents",
-            "_description",
-        ):
+        for slot in _REQUIRED_SLOTS:
             setattr(new, slot, getattr(self, slot))
+        for slot in _OPTIONAL_SLOTS:
+            try:
+                setattr(new, slot, getattr(self, slot))
+            except AttributeError:
+                pass
         dictionary = getattr(self, "__dict__", None)
         if dictionary:
             new.__dict__.update(dictionary)
@@ -603,6 +639,10 @@ class Failure:
         Return C{[Failure instance: <brief traceback>]}.
         """
         return f"[Failure instance: {self.getBriefTraceback()}]"
+
+
+_REQUIRED_SLOTS = ("value", "type", "tb", "count", "captureVars")
+_OPTIONAL_SLOTS = ("_description", "_frames", "_parents", "_pickled", "_stack")
 
 
 class _LineCollector:
