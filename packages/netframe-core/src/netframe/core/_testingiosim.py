@@ -295,7 +295,7 @@ class IOPump:
     @ivar serverIO: The server's transport.
     @ivar clock: A L{Clock} advanced by 0 on each pump, so zero-delay calls
         scheduled on it run.
-    @cvar MAX_PUMPS: How many pumps L{flush} makes before deciding the
+    @cvar MAX_PUMPS: How many busy pumps L{flush} allows before deciding the
         protocols will never go quiet.
     """
 
@@ -332,14 +332,15 @@ class IOPump:
         @param debug: Print each exchange.
         @param advanceClock: Advance the clock by 0 on each pump.
         @return: Whether anything moved.
-        @raise RuntimeError: If data still moves after C{MAX_PUMPS} pumps.
+        @raise RuntimeError: If more than C{MAX_PUMPS} consecutive pumps moved
+            something.
         """
-        result = False
-        for _ in range(self.MAX_PUMPS):
-            if not self.pump(debug, advanceClock):
-                return result
-            result = True
-        raise RuntimeError(f"IOPump.flush: still busy after {self.MAX_PUMPS} pumps")
+        busy = 0
+        while self.pump(debug, advanceClock):
+            busy += 1
+            if busy > self.MAX_PUMPS:
+                raise RuntimeError(f"IOPump.flush: still busy after {self.MAX_PUMPS} pumps")
+        return busy > 0
 
     def _say(self, debug: bool, text: str) -> None:
         """
