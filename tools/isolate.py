@@ -32,6 +32,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -243,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"isolate: {exc}", file=sys.stderr)
         return 2
 
+    # Turn SIGTERM into SystemExit so the temporary venvs are removed on the way out.
+    previousHandler = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     workDir = Path(tempfile.mkdtemp(prefix="netframe-isolate-"))
     results: list[IsolationResult] = []
     try:
@@ -256,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"venvs kept in {workDir / 'venvs'}")
         else:
             shutil.rmtree(workDir, ignore_errors=True)
+        signal.signal(signal.SIGTERM, previousHandler)
     print()
     print(_table(results))
     failed = [r.dist for r in results if r.error is not None]

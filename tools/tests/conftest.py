@@ -13,6 +13,9 @@ import pytest
 TOOLS = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "monorepo"
 
+# The fixture monorepo's own tests run only inside tools/isolate.py's venvs.
+collect_ignore = ["fixtures"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """
@@ -49,6 +52,12 @@ def release() -> ModuleType:
 def wheels() -> ModuleType:
     """The tools/wheels.py module."""
     return loadTool("wheels")
+
+
+@pytest.fixture(scope="session")
+def isolateTool() -> ModuleType:
+    """The tools/isolate.py module."""
+    return loadTool("isolate")
 
 
 @pytest.fixture
