@@ -17,9 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-from packaging.version import Version
+try:
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+    from packaging.version import InvalidVersion, Version
+except ImportError:  # pragma: no cover - depends on the environment
+    # The `boundaries` environment installs only import-linter; pip's vendored copy of
+    # packaging (present in every venv hatch creates with pip) serves the checks there.
+    from pip._vendor.packaging.requirements import InvalidRequirement, Requirement
+    from pip._vendor.packaging.utils import canonicalize_name
+    from pip._vendor.packaging.version import InvalidVersion, Version
 
 __all__ = [
     "NAMESPACE",
@@ -28,8 +35,13 @@ __all__ = [
     "DeclaredRequirement",
     "Distribution",
     "ImportTarget",
+    "InvalidRequirement",
+    "InvalidVersion",
     "MonorepoError",
+    "Requirement",
+    "Version",
     "VersionLiteral",
+    "canonicalize_name",
     "collectImports",
     "findLine",
     "isPrivateName",

@@ -42,10 +42,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
-
-from _monorepo import REPO_ROOT, MonorepoError, loadMonorepo
+from _monorepo import (
+    REPO_ROOT,
+    MonorepoError,
+    Requirement,
+    canonicalize_name,
+    loadMonorepo,
+)
 from wheels import buildWheels, closure, formatSize, resolveNames
 
 __all__ = ["IsolationResult", "cleanEnvironment", "isolate", "main", "venvPython"]

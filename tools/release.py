@@ -39,12 +39,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from packaging.version import InvalidVersion, Version
-
 from _monorepo import (
     REPO_ROOT,
     Distribution,
+    InvalidVersion,
     MonorepoError,
+    Version,
     loadMonorepo,
     readVersion,
 )

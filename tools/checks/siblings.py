@@ -29,14 +29,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from packaging.version import InvalidVersion, Version
-
 from _monorepo import (
     REPO_ROOT,
     SHARED_NAMESPACES,
     DeclaredRequirement,
     Distribution,
+    InvalidVersion,
     MonorepoError,
+    Version,
     collectImports,
     findLine,
     loadMonorepo,
