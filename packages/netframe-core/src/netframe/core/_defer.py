@@ -170,6 +170,10 @@ class _DefGen_Return(BaseException):
 # a continuation, and its callback slot holds the Deferred waiting on this one.
 _CONTINUE: Any = object()
 
+# Stored as the canceller of a Deferred cancelled without canceller: the next
+# callback()/errback() is silently ignored.
+_SUPPRESS_ALREADY_CALLED: Any = lambda d: None  # noqa: E731
+
 
 class _UnhandledFailureReporter:
     """
@@ -218,6 +222,19 @@ def _failureFromCallback(exc: BaseException) -> Failure:
     return Failure(exc, exc.__class__, tb)
 
 
+def _selfReturnedFailure(d: object) -> Failure:
+    """
+    @param d: a Deferred returned by one of its own callbacks.
+    @return: the Failure (of C{TypeError}) the chain continues with.
+    """
+    return Failure(
+        TypeError(
+            f"a callback returned the Deferred it was added to ({d!r}); "
+            "a Deferred cannot wait on itself"
+        )
+    )
+
+
 def _cancelledFailure() -> Failure:
     """
     @return: a Failure wrapping a new L{CancelledError}.
@@ -253,7 +270,6 @@ class Deferred(Generic[_T]):
         "_chainedTo",
         "_reporter",
         "_runningCallbacks",
-        "_suppressAlreadyCalled",
         "called",
         "paused",
         "result",
@@ -267,7 +283,6 @@ class Deferred(Generic[_T]):
     _chainedTo: Optional[Deferred[Any]]
     _reporter: Optional[_UnhandledFailureReporter]
     _runningCallbacks: bool
-    _suppressAlreadyCalled: bool
 
     def __init__(self, canceller: Optional[Callable[[Deferred[Any]], None]] = None) -> None:
         """
@@ -283,7 +298,6 @@ class Deferred(Generic[_T]):
         self._chainedTo = None
         self._reporter = None
         self._runningCallbacks = False
-        self._suppressAlreadyCalled = False
 
     # -- adding callbacks --------------------------------------------------------
 
@@ -337,14 +351,71 @@ class Deferred(Generic[_T]):
 
         @param item: C{(cb, cbArgs, cbKw, eb, ebArgs, ebKw)}.
         """
+        if self.called and not self.paused and not self._runningCallbacks:
+            full = (*item, None)
+        else:
+            full = (*item, _copyContext())
         callbacks = self._callbacks
         if callbacks is None:
-            callbacks = self._callbacks = []
-        if self.called and not self.paused and not self._runningCallbacks:
-            callbacks.append((*item, None))
-            self._runCallbacks()
+            self._callbacks = [full]
         else:
-            callbacks.append((*item, _copyContext()))
+            callbacks.append(full)
+        if full[6] is None:
+            self._runCallbacks()
+
+    def _runNow(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        """
+        Run one callback at once on a Deferred that has a result, is not
+        paused, not running callbacks and has none pending (the fast path of
+        the C{add*} methods: nothing is appended, no context captured).
+
+        @param fn: the callback or errback to call with the current result.
+        @param args: extra positional arguments.
+        @param kwargs: extra keyword arguments.
+        """
+        self._runningCallbacks = True
+        try:
+            result = fn(self.result, *args, **kwargs) if args or kwargs else fn(self.result)
+        except BaseException as e:
+            result = _failureFromCallback(e)
+        self._runningCallbacks = False
+        if result.__class__ not in _plainClasses and isinstance(result, _Special):
+            self._settle(result)
+        else:
+            self.result = result
+            if self._callbacks:
+                # The callback added callbacks to this Deferred.
+                self._runCallbacks()
+
+    def _settle(self, result: Any) -> None:
+        """
+        Store a Deferred or Failure that a callback run by L{_runNow}
+        returned: chain to the Deferred, or record the failure.
+
+        @param result: the callback's return value.
+        """
+        if isinstance(result, Deferred):
+            if result is self:
+                result = _selfReturnedFailure(result)
+            elif (
+                result.called
+                and not result.paused
+                and not result._runningCallbacks
+                and not result._callbacks
+            ):
+                inner = result
+                result = inner.result
+                inner.result = None
+                if inner._reporter is not None:
+                    inner._reporter.failure = None
+            else:
+                self.called = False
+                self._chainFired(result)
+                return
+        self.result = result
+        self._runCallbacks()
 
     def addCallback(
         self,
@@ -359,23 +430,31 @@ class Deferred(Generic[_T]):
         @param args: extra positional arguments for C{callback}.
         @param kwargs: extra keyword arguments for C{callback}.
         @return: this Deferred (typed by the callback's result).
-        @raise TypeError: if C{callback} is not callable.
+        @raise TypeError: (as a failure in the chain, when reached) if
+            C{callback} is not callable.
         """
-        if not callable(callback):
-            raise TypeError(f"callback must be callable, not {callback!r}")
         callbacks = self._callbacks
-        if callbacks is None:
-            callbacks = self._callbacks = []
-        if args or kwargs:
-            item: tuple[Any, ...] = (callback, args, kwargs, None, None, None)
-        else:
-            item = (callback, None, None, None, None, None)
         if self.called and not self.paused and not self._runningCallbacks:
-            callbacks.append((*item, None))
-            self._runCallbacks()
+            if not callbacks:
+                result = self.result
+                if result.__class__ is not Failure and not isinstance(result, Failure):
+                    self._runNow(callback, args, kwargs)
+                return self  # type: ignore[return-value]
+            ctx = None
         else:
-            callbacks.append((*item, _copyContext()))
-        return cast("Deferred[_U]", self)
+            ctx = _copyContext()
+        item: tuple[Any, ...]
+        if args or kwargs:
+            item = (callback, args, kwargs, None, None, None, ctx)
+        else:
+            item = (callback, None, None, None, None, None, ctx)
+        if callbacks is None:
+            self._callbacks = [item]
+        else:
+            callbacks.append(item)
+        if ctx is None:
+            self._runCallbacks()
+        return self  # type: ignore[return-value]
 
     def addErrback(
         self,
@@ -390,23 +469,34 @@ class Deferred(Generic[_T]):
         @param args: extra positional arguments for C{errback}.
         @param kwargs: extra keyword arguments for C{errback}.
         @return: this Deferred.
-        @raise TypeError: if C{errback} is not callable.
+        @raise TypeError: (as a failure in the chain, when reached) if
+            C{errback} is not callable.
         """
-        if not callable(errback):
-            raise TypeError(f"errback must be callable, not {errback!r}")
         callbacks = self._callbacks
-        if callbacks is None:
-            callbacks = self._callbacks = []
-        if args or kwargs:
-            item: tuple[Any, ...] = (None, None, None, errback, args, kwargs)
-        else:
-            item = (None, None, None, errback, None, None)
         if self.called and not self.paused and not self._runningCallbacks:
-            callbacks.append((*item, None))
-            self._runCallbacks()
+            if not callbacks:
+                result = self.result
+                if result.__class__ is Failure or isinstance(result, Failure):
+                    reporter = self._reporter
+                    if reporter is not None:
+                        reporter.failure = None
+                    self._runNow(errback, args, kwargs)
+                return self  # type: ignore[return-value]
+            ctx = None
         else:
-            callbacks.append((*item, _copyContext()))
-        return cast("Deferred[Union[_T, _U]]", self)
+            ctx = _copyContext()
+        item: tuple[Any, ...]
+        if args or kwargs:
+            item = (None, None, None, errback, args, kwargs, ctx)
+        else:
+            item = (None, None, None, errback, None, None, ctx)
+        if callbacks is None:
+            self._callbacks = [item]
+        else:
+            callbacks.append(item)
+        if ctx is None:
+            self._runCallbacks()
+        return self  # type: ignore[return-value]
 
     def addBoth(
         self,
@@ -422,23 +512,32 @@ class Deferred(Generic[_T]):
         @param args: extra positional arguments.
         @param kwargs: extra keyword arguments.
         @return: this Deferred.
-        @raise TypeError: if C{callback} is not callable.
+        @raise TypeError: (as a failure in the chain, when reached) if
+            C{callback} is not callable.
         """
-        if not callable(callback):
-            raise TypeError(f"callback must be callable, not {callback!r}")
         callbacks = self._callbacks
-        if callbacks is None:
-            callbacks = self._callbacks = []
-        if args or kwargs:
-            item: tuple[Any, ...] = (callback, args, kwargs, callback, args, kwargs)
-        else:
-            item = (callback, None, None, callback, None, None)
         if self.called and not self.paused and not self._runningCallbacks:
-            callbacks.append((*item, None))
-            self._runCallbacks()
+            if not callbacks:
+                reporter = self._reporter
+                if reporter is not None:
+                    reporter.failure = None
+                self._runNow(callback, args, kwargs)
+                return self  # type: ignore[return-value]
+            ctx = None
         else:
-            callbacks.append((*item, _copyContext()))
-        return cast("Deferred[_U]", self)
+            ctx = _copyContext()
+        item: tuple[Any, ...]
+        if args or kwargs:
+            item = (callback, args, kwargs, callback, args, kwargs, ctx)
+        else:
+            item = (callback, None, None, callback, None, None, ctx)
+        if callbacks is None:
+            self._callbacks = [item]
+        else:
+            callbacks.append(item)
+        if ctx is None:
+            self._runCallbacks()
+        return self  # type: ignore[return-value]
 
     def _addInternal(self, callback: Callable[[Any], Any]) -> None:
         """
@@ -532,16 +631,28 @@ class Deferred(Generic[_T]):
         @raise TypeError: if C{result} is a Deferred.
         """
         if self.called:
-            if self._suppressAlreadyCalled:
-                self._suppressAlreadyCalled = False
+            if self._canceller is _SUPPRESS_ALREADY_CALLED:
+                self._canceller = None
                 return
             raise AlreadyCalledError(f"{self!r} has already been called")
+        if result.__class__ in _plainClasses:
+            self.called = True
+            self.result = result
+            self._chainedTo = None
+            if self._callbacks:
+                self._runCallbacks()
+            return
         if isinstance(result, Deferred):
             raise TypeError(f"Deferred.callback() cannot take a Deferred ({result!r})")
         self.called = True
         self.result = result
         self._chainedTo = None
-        if self._callbacks or result.__class__ is Failure or isinstance(result, Failure):
+        if isinstance(result, Failure):
+            self._runCallbacks()
+            return
+        if len(_plainClasses) < _PLAIN_CLASSES_LIMIT:
+            _plainClasses.add(result.__class__)
+        if self._callbacks:
             self._runCallbacks()
 
     def errback(self, fail: Union[Failure, BaseException, None] = None) -> None:
@@ -557,8 +668,8 @@ class Deferred(Generic[_T]):
         @raise TypeError: if C{fail} is something else.
         """
         if self.called:
-            if self._suppressAlreadyCalled:
-                self._suppressAlreadyCalled = False
+            if self._canceller is _SUPPRESS_ALREADY_CALLED:
+                self._canceller = None
                 return
             raise AlreadyCalledError(f"{self!r} has already been called")
         if fail.__class__ is not Failure and not isinstance(fail, Failure):
@@ -616,7 +727,10 @@ class Deferred(Generic[_T]):
             d = chained
         canceller = d._canceller
         if canceller is None:
-            d._suppressAlreadyCalled = True
+            # The operation does not know it was cancelled: its one call of
+            # callback()/errback() is ignored (the canceller is not needed
+            # any more, so its slot records this).
+            d._canceller = _SUPPRESS_ALREADY_CALLED
         elif canceller.__class__ is _GeneratorDriver:
             canceller.cancel()
             return
@@ -650,34 +764,42 @@ class Deferred(Generic[_T]):
         stack: Optional[list[Deferred[Any]]] = None
         current: Deferred[Any] = self
         isFailure = Failure
+        special = _Special
+        plain = _plainClasses
+        continueMarker = _CONTINUE
         while True:
             callbacks = current._callbacks
             handOff: Optional[Deferred[Any]] = None
+            result = current.result
+            cls = result.__class__
+            failed = cls is isFailure or (cls not in plain and isinstance(result, isFailure))
             if callbacks and not current.paused:
                 reporter = current._reporter
                 if reporter is not None:
                     reporter.failure = None
-                result = current.result
                 here: Optional[Context] = None
                 i = 0
-                while i < len(callbacks):
-                    item = callbacks[i]
+                # Set once for the whole loop: between two callbacks no user
+                # code runs, so the flag only matters while one is running.
+                current._runningCallbacks = True
+                # A list iterator also yields items appended while it runs
+                # (callbacks added by callbacks).
+                for cb, cbArgs, cbKw, eb, ebArgs, ebKw, ctx in callbacks:
                     i += 1
-                    if result.__class__ is isFailure or isinstance(result, isFailure):
-                        fn = item[3]
-                        if fn is None:
+                    if failed:
+                        if eb is None:
                             continue
-                        args = item[4]
-                        kw = item[5]
+                        fn = eb
+                        args = ebArgs
+                        kw = ebKw
                     else:
-                        fn = item[0]
-                        if fn is None:
+                        if cb is None:
                             continue
-                        args = item[1]
-                        kw = item[2]
-                    ctx = item[6]
+                        fn = cb
+                        args = cbArgs
+                        kw = cbKw
                     if ctx is not None:
-                        if ctx is _CONTINUE:
+                        if ctx is continueMarker:
                             # fn is the Deferred that was waiting on this one.
                             current.result = None
                             fn.result = result
@@ -689,10 +811,8 @@ class Deferred(Generic[_T]):
                             here = _copyContext()
                         if ctx == here:
                             ctx = None
-                    current._runningCallbacks = True
                     try:
                         if ctx is None:
-                            here = None
                             result = fn(result) if args is None else fn(result, *args, **kw)
                         elif args is None:
                             result = ctx.run(fn, result)
@@ -700,47 +820,53 @@ class Deferred(Generic[_T]):
                             result = ctx.run(fn, result, *args, **kw)
                     except BaseException as e:
                         result = _failureFromCallback(e)
-                    current._runningCallbacks = False
-                    if isinstance(result, Deferred):
-                        if result is current:
-                            result = Failure(
-                                TypeError(
-                                    f"Callback {fn!r} returned the Deferred it was added to; "
-                                    "a Deferred cannot wait on itself"
-                                )
-                            )
-                        elif (
-                            result.called
-                            and not result.paused
-                            and not result._runningCallbacks
-                            and not result._callbacks
-                        ):
-                            inner = result
-                            result = inner.result
-                            inner.result = None
-                            innerReporter = inner._reporter
-                            if innerReporter is not None:
-                                innerReporter.failure = None
-                        else:
-                            inner = result
-                            current.result = inner
-                            current._chainedTo = inner
-                            current.paused += 1
-                            innerCallbacks = inner._callbacks
-                            if innerCallbacks is None:
-                                inner._callbacks = [
-                                    (current, None, None, current, None, None, _CONTINUE)
-                                ]
+                    cls = result.__class__
+                    if cls in plain:
+                        failed = False
+                    elif cls is isFailure:
+                        failed = True
+                    elif isinstance(result, special):
+                        if isinstance(result, Deferred):
+                            if result is current:
+                                result = _selfReturnedFailure(result)
+                            elif (
+                                result.called
+                                and not result.paused
+                                and not result._runningCallbacks
+                                and not result._callbacks
+                            ):
+                                inner = result
+                                result = inner.result
+                                inner.result = None
+                                innerReporter = inner._reporter
+                                if innerReporter is not None:
+                                    innerReporter.failure = None
                             else:
-                                innerCallbacks.append(
-                                    (current, None, None, current, None, None, _CONTINUE)
-                                )
-                            break
+                                inner = result
+                                current.result = inner
+                                current._chainedTo = inner
+                                current.paused += 1
+                                innerCallbacks = inner._callbacks
+                                if innerCallbacks is None:
+                                    inner._callbacks = [
+                                        (current, None, None, current, None, None, _CONTINUE)
+                                    ]
+                                else:
+                                    innerCallbacks.append(
+                                        (current, None, None, current, None, None, _CONTINUE)
+                                    )
+                                break
+                        failed = result.__class__ is isFailure or isinstance(result, isFailure)
+                    else:
+                        failed = False
+                        if len(plain) < _PLAIN_CLASSES_LIMIT:
+                            plain.add(cls)
                     current.result = result
                     # The callback may have paused this Deferred (mypy cannot
                     # know that user code changes the attribute).
                     if current.paused:
                         break  # type: ignore[unreachable]
+                current._runningCallbacks = False
                 if i < len(callbacks):
                     del callbacks[:i]
                 else:
@@ -754,7 +880,7 @@ class Deferred(Generic[_T]):
                     stack.append(current)
                 current = handOff
                 continue
-            if not current.paused and not current._callbacks:
+            if failed and not current.paused and not current._callbacks:
                 result = current.result
                 if result.__class__ is isFailure or isinstance(result, isFailure):
                     result.cleanFailure()
@@ -803,16 +929,19 @@ class Deferred(Generic[_T]):
         (or L{Deferred.fromCoroutine}): C{value = await d}.  A failure is
         raised as its exception (and counts as handled).
 
-        @return: an iterator, as the await protocol requires.
+        @return: an iterator, as the await protocol requires: it finishes at
+            once if the result is there, else yields this Deferred to the
+            driver, which sends the result back in (or throws the failure).
         """
         if self.called and not self.paused and not self._runningCallbacks and not self._callbacks:
             result = self.result
-            if result.__class__ is Failure or isinstance(result, Failure):
-                self.result = None
-                if self._reporter is not None:
-                    self._reporter.failure = None
-                result.raiseException()
-            return cast(_T, result)
+            cls = result.__class__
+            if cls is not Failure and (cls in _plainClasses or not isinstance(result, Failure)):
+                return cast(_T, result)
+            self.result = None
+            if self._reporter is not None:
+                self._reporter.failure = None
+            result.raiseException()
         return cast(_T, (yield self))
 
     __iter__ = __await__
@@ -948,6 +1077,16 @@ class Deferred(Generic[_T]):
     __str__ = __repr__
 
 
+# Results that need more than storing: chaining or failure handling.
+_Special = (Deferred, Failure)
+
+# Classes of callback results already known to be neither Deferreds nor
+# Failures: one set lookup instead of two isinstance() checks per callback.
+# Bounded so that code creating classes dynamically cannot grow it forever.
+_plainClasses: set[type] = set()
+_PLAIN_CLASSES_LIMIT = 1024
+
+
 def _hasResult(d: Deferred[Any]) -> bool:
     """
     @param d: a Deferred.
@@ -979,10 +1118,20 @@ def succeed(result: _T) -> Deferred[_T]:
     @param result: the result.
     @return: a fired Deferred.
     """
-    d: Deferred[_T] = Deferred()
+    # Every slot set here directly: cheaper than running __init__.
+    d: Deferred[_T] = _newObject(Deferred)
     d.called = True
+    d.paused = 0
     d.result = result
+    d._callbacks = None
+    d._canceller = None
+    d._chainedTo = None
+    d._reporter = None
+    d._runningCallbacks = False
     return d
+
+
+_newObject = object.__new__
 
 
 def fail(result: Union[Failure, BaseException, None] = None) -> Deferred[Any]:
