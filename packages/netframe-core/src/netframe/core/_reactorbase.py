@@ -263,7 +263,8 @@ class ReactorBase:
         """Count a lazily deleted entry; compact once they exceed half the queue."""
         self._deadTimers += 1
         if self._deadTimers * 2 > len(self._timers) + len(self._newTimers):
-            self._timers = [e for e in self._timers if e[2] is not None]
+            # In place: runUntilCurrent holds a reference to the heap list.
+            self._timers[:] = [e for e in self._timers if e[2] is not None]
             heapq.heapify(self._timers)
             self._newTimers = [e for e in self._newTimers if e[2] is not None]
             self._deadTimers = 0
@@ -425,6 +426,8 @@ class ReactorBase:
             try:
                 while self._started:
                     self.runUntilCurrent()
+                    if not self._started:
+                        break
                     self.doIteration(self.timeout())
             except BaseException:
                 _log.failure("Unexpected error in main loop.", Failure())
