@@ -104,6 +104,20 @@ class ClockTests:
         clock.advance(0.1)
         assert order == ["later"]
 
+    def test_exampleS1(self) -> None:
+        """The callLater example prints its message 3.5 seconds later."""
+        clock = Clock()
+        printed: list[str] = []
+
+        def f(s: str) -> None:
+            printed.append(f"this will run 3.5 seconds after it was scheduled: {s}")
+
+        clock.callLater(3.5, f, "hello, world")
+        clock.advance(3.4)
+        assert printed == []
+        clock.advance(0.1)
+        assert printed == ["this will run 3.5 seconds after it was scheduled: hello, world"]
+
     def test_pump(self) -> None:
         """pump advances by each amount in turn."""
         clock = Clock()
