@@ -446,7 +446,9 @@ class ClientCreator:
         self.args = args
         self.kwargs = kwargs
 
-    def _connect(self, method: Callable[..., IConnector], *args: Any, **kwargs: Any) -> Deferred[Any]:
+    def _connect(
+        self, method: Callable[..., IConnector], *args: Any, **kwargs: Any
+    ) -> Deferred[Any]:
         """
         Start a connection with C{method} and return the Deferred for it.
 
@@ -493,7 +495,9 @@ class ClientCreator:
             self.reactor.connectTCP, host, port, timeout=timeout, bindAddress=bindAddress
         )
 
-    def connectUNIX(self, address: str, timeout: float = 30, checkPID: bool = False) -> Deferred[Any]:
+    def connectUNIX(
+        self, address: str, timeout: float = 30, checkPID: bool = False
+    ) -> Deferred[Any]:
         """
         Connect to a UNIX domain socket.
 

@@ -122,9 +122,7 @@ class DelayedCall:
         self.cancelled = 0
         self.called = 0
         self.delayed_time = 0.0
-        self.creator: Optional[list[str]] = (
-            traceback.format_stack()[:-2] if self.debug else None
-        )
+        self.creator: Optional[list[str]] = traceback.format_stack()[:-2] if self.debug else None
 
     def getTime(self) -> float:
         """

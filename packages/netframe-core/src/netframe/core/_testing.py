@@ -529,7 +529,9 @@ class MemoryReactor:
         self.hasStopped = False
         self.hasCrashed = False
         self.whenRunningHooks: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
-        self.triggers: dict[str, dict[str, list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]]] = {}
+        self.triggers: dict[
+            str, dict[str, list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]]
+        ] = {}
         self.tcpClients: list[tuple[Any, ...]] = []
         self.tcpServers: list[tuple[Any, ...]] = []
         self.sslClients: list[tuple[Any, ...]] = []
@@ -699,7 +701,9 @@ class MemoryReactor:
         self.adoptedDatagramPorts.append((fileDescriptor, addressFamily, protocol, maxPacketSize))
         return _FakePort(IPv4Address("UDP", "0.0.0.0", 1234))
 
-    def listenTCP(self, port: int, factory: Any, backlog: int = 50, interface: str = "") -> _FakePort:
+    def listenTCP(
+        self, port: int, factory: Any, backlog: int = 50, interface: str = ""
+    ) -> _FakePort:
         """
         Record C{(port, factory, backlog, interface)} in C{tcpServers}.
 
@@ -910,7 +914,9 @@ class RaisingMemoryReactor(MemoryReactor):
         """
         return self._raiseListen()  # type: ignore[no-any-return]
 
-    def listenTCP(self, port: int, factory: Any, backlog: int = 50, interface: str = "") -> _FakePort:
+    def listenTCP(
+        self, port: int, factory: Any, backlog: int = 50, interface: str = ""
+    ) -> _FakePort:
         """
         @raise BaseException: The listen exception.
         """
