@@ -40,6 +40,7 @@ from netframe.logger._logger import Logger
 from netframe.logger._observer import ILogObserver, LogPublisher, globalLogPublisher
 from netframe.logger._stdlib import STDLibLogHandler, STDLibLogObserver
 from netframe.logger._version import __version__
+from netframe.logger.legacy import LegacyLogObserverWrapper
 
 __all__ = [
     "FileLogObserver",
@@ -47,6 +48,7 @@ __all__ = [
     "ILogFilterPredicate",
     "ILogObserver",
     "InvalidLogLevelError",
+    "LegacyLogObserverWrapper",
     "LimitedHistoryLogObserver",
     "LogBeginner",
     "LogLevel",
