@@ -417,12 +417,28 @@ class Deferred(Generic[_T]):
         self.result = result
         self._runCallbacks()
 
+    @overload
     def addCallback(
         self,
-        callback: Callable[Concatenate[_T, _P], Union[Deferred[_U], Failure, _U]],
+        callback: Callable[Concatenate[_T, _P], Deferred[_U]],
         *args: _P.args,
         **kwargs: _P.kwargs,
-    ) -> Deferred[_U]:
+    ) -> Deferred[_U]: ...
+
+    @overload
+    def addCallback(
+        self,
+        callback: Callable[Concatenate[_T, _P], Union[Failure, _U]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[_U]: ...
+
+    def addCallback(
+        self,
+        callback: Callable[..., Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Deferred[Any]:
         """
         Add a callback, with a pass-through errback, to the end of the chain.
 
@@ -439,7 +455,7 @@ class Deferred(Generic[_T]):
                 result = self.result
                 if result.__class__ is not Failure and not isinstance(result, Failure):
                     self._runNow(callback, args, kwargs)
-                return self  # type: ignore[return-value]
+                return self
             ctx = None
         else:
             ctx = _copyContext()
@@ -454,14 +470,30 @@ class Deferred(Generic[_T]):
             callbacks.append(item)
         if ctx is None:
             self._runCallbacks()
-        return self  # type: ignore[return-value]
+        return self
+
+    @overload
+    def addErrback(
+        self,
+        errback: Callable[Concatenate[Failure, _P], Deferred[_U]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[Union[_T, _U]]: ...
+
+    @overload
+    def addErrback(
+        self,
+        errback: Callable[Concatenate[Failure, _P], Union[Failure, _U]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[Union[_T, _U]]: ...
 
     def addErrback(
         self,
-        errback: Callable[Concatenate[Failure, _P], Union[Deferred[_U], Failure, _U]],
-        *args: _P.args,
-        **kwargs: _P.kwargs,
-    ) -> Deferred[Union[_T, _U]]:
+        errback: Callable[..., Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Deferred[Any]:
         """
         Add an errback, with a pass-through callback, to the end of the chain.
 
@@ -481,7 +513,7 @@ class Deferred(Generic[_T]):
                     if reporter is not None:
                         reporter.failure = None
                     self._runNow(errback, args, kwargs)
-                return self  # type: ignore[return-value]
+                return self
             ctx = None
         else:
             ctx = _copyContext()
@@ -496,14 +528,30 @@ class Deferred(Generic[_T]):
             callbacks.append(item)
         if ctx is None:
             self._runCallbacks()
-        return self  # type: ignore[return-value]
+        return self
+
+    @overload
+    def addBoth(
+        self,
+        callback: Callable[Concatenate[Union[_T, Failure], _P], Deferred[_U]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[_U]: ...
+
+    @overload
+    def addBoth(
+        self,
+        callback: Callable[Concatenate[Union[_T, Failure], _P], Union[Failure, _U]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[_U]: ...
 
     def addBoth(
         self,
-        callback: Callable[Concatenate[Union[_T, Failure], _P], Union[Deferred[_U], Failure, _U]],
-        *args: _P.args,
-        **kwargs: _P.kwargs,
-    ) -> Deferred[_U]:
+        callback: Callable[..., Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Deferred[Any]:
         """
         Add the same function as both callback and errback (a C{finally}).
 
@@ -522,7 +570,7 @@ class Deferred(Generic[_T]):
                 if reporter is not None:
                     reporter.failure = None
                 self._runNow(callback, args, kwargs)
-                return self  # type: ignore[return-value]
+                return self
             ctx = None
         else:
             ctx = _copyContext()
@@ -537,7 +585,7 @@ class Deferred(Generic[_T]):
             callbacks.append(item)
         if ctx is None:
             self._runCallbacks()
-        return self  # type: ignore[return-value]
+        return self
 
     def _addInternal(self, callback: Callable[[Any], Any]) -> None:
         """
@@ -1149,11 +1197,25 @@ def fail(result: Union[Failure, BaseException, None] = None) -> Deferred[Any]:
     return d
 
 
+@overload
 def maybeDeferred(
-    f: Callable[_P, Union[Deferred[_T], Coroutine[Any, Any, _T], _T]],
-    *args: _P.args,
-    **kwargs: _P.kwargs,
-) -> Deferred[_T]:
+    f: Callable[_P, Deferred[_T]], *args: _P.args, **kwargs: _P.kwargs
+) -> Deferred[_T]: ...
+
+
+@overload
+def maybeDeferred(
+    f: Callable[_P, Coroutine[Any, Any, _T]], *args: _P.args, **kwargs: _P.kwargs
+) -> Deferred[_T]: ...
+
+
+@overload
+def maybeDeferred(
+    f: Callable[_P, Union[Failure, _T]], *args: _P.args, **kwargs: _P.kwargs
+) -> Deferred[_T]: ...
+
+
+def maybeDeferred(f: Callable[..., Any], *args: Any, **kwargs: Any) -> Deferred[Any]:
     """
     Call C{f} and return its result as a Deferred, whatever it did.
 
@@ -1176,8 +1238,8 @@ def maybeDeferred(
     if isinstance(result, Failure):
         return fail(result)
     if result.__class__ is CoroutineType:
-        return Deferred.fromCoroutine(cast("Coroutine[Any, Any, _T]", result))
-    return succeed(cast(_T, result))
+        return Deferred.fromCoroutine(result)
+    return succeed(result)
 
 
 # -- inlineCallbacks / coroutine driver ---------------------------------------------

@@ -7,9 +7,9 @@ Implementation module of L{netframe.core.defer}; import the names from there.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Any, Generic, Optional, ParamSpec, TypeVar, Union
+from typing import Any, Generic, Optional, ParamSpec, TypeVar
 
 from netframe.core._defer import (
     FAILURE,
@@ -225,12 +225,7 @@ class _ConcurrencyPrimitive:
         """
         self.waiting.remove(d)
 
-    def run(
-        self,
-        f: Callable[_P, Union[Deferred[_T], Coroutine[Any, Any, _T], _T]],
-        *args: _P.args,
-        **kwargs: _P.kwargs,
-    ) -> Deferred[_T]:
+    def run(self, f: Callable[..., Any], *args: Any, **kwargs: Any) -> Deferred[Any]:
         """
         Acquire, call C{f(*args, **kwargs)} (through L{maybeDeferred}), and
         release when its result is known.
@@ -241,7 +236,7 @@ class _ConcurrencyPrimitive:
         @return: a Deferred for C{f}'s result.
         """
 
-        def execute(ignoredSelf: object) -> Deferred[_T]:
+        def execute(ignoredSelf: object) -> Deferred[Any]:
             d = maybeDeferred(f, *args, **kwargs)
 
             def releaseAndReturn(result: Any) -> Any:
