@@ -94,7 +94,10 @@ class LineParserTests:
         assert p.partialTooLong(b"\r\n", 10)
 
     @given(
-        st.lists(st.binary(max_size=20).filter(lambda b: b"\r\n" not in b and not b.endswith(b"\r")), max_size=20),
+        st.lists(
+            st.binary(max_size=20).filter(lambda b: b"\r\n" not in b and not b.endswith(b"\r")),
+            max_size=20,
+        ),
         st.lists(st.integers(min_value=0), max_size=30),
     )
     def test_randomChunkingSameLines(self, lines: list[bytes], cuts: list[int]) -> None:
@@ -128,11 +131,26 @@ class NetstringParserTests:
         """Several netstrings in one chunk are parsed in order."""
         p = NetstringParser(100)
         p.feed(b"5:hello,0:,3:abc,")
-        assert [p.popString(), p.popString(), p.popString(), p.popString()] == [b"hello", b"", b"abc", None]
+        assert [p.popString(), p.popString(), p.popString(), p.popString()] == [
+            b"hello",
+            b"",
+            b"abc",
+            None,
+        ]
 
     @pytest.mark.parametrize(
         "bad",
-        [b"+5:hello,", b"-5:hello,", b" 5:hello,", b"5 :hello,", b"05:hello,", b"0x5:hello,", b"a:", b":", b"5:hello!"],
+        [
+            b"+5:hello,",
+            b"-5:hello,",
+            b" 5:hello,",
+            b"5 :hello,",
+            b"05:hello,",
+            b"0x5:hello,",
+            b"a:",
+            b":",
+            b"5:hello!",
+        ],
     )
     def test_badPrefixes(self, bad: bytes) -> None:
         """Sign, whitespace, leading zero, hex, empty length and a missing comma are errors."""
@@ -168,7 +186,10 @@ class NetstringParserTests:
         with pytest.raises(basic.NetstringParseError):
             p.popString()
 
-    @given(st.lists(st.binary(max_size=50), max_size=10), st.lists(st.integers(min_value=0), max_size=20))
+    @given(
+        st.lists(st.binary(max_size=50), max_size=10),
+        st.lists(st.integers(min_value=0), max_size=20),
+    )
     def test_roundTripAnyChunking(self, strings: list[bytes], cuts: list[int]) -> None:
         """Encoded strings come back unchanged under any chunking."""
         data = b"".join(b"%d:%s," % (len(s), s) for s in strings)

@@ -31,7 +31,11 @@ class TokenizeTests:
 
     def test_escapes(self) -> None:
         """A backslash makes ':' '=' and '\\' literal."""
-        assert _tokenize(r"tcp6:80:interface=\:\:1") == [(None, "tcp6"), (None, "80"), ("interface", "::1")]
+        assert _tokenize(r"tcp6:80:interface=\:\:1") == [
+            (None, "tcp6"),
+            (None, "80"),
+            ("interface", "::1"),
+        ]
         assert _tokenize(r"a:k\=x=v\\") == [(None, "a"), ("k=x", "v\\")]
 
     def test_valueMayContainEquals(self) -> None:
@@ -77,7 +81,9 @@ class ServerFromStringTests:
         """tcp6 takes an escaped IPv6 interface; the default is '::'."""
         r = MemoryReactor()
         f = Factory.forProtocol(Protocol)
-        endpoints.serverFromString(r, r"tcp6:port=80:interface=2001\:0DB8\:f00e\:eb00\:\:1").listen(f)
+        endpoints.serverFromString(r, r"tcp6:port=80:interface=2001\:0DB8\:f00e\:eb00\:\:1").listen(
+            f
+        )
         endpoints.serverFromString(r, "tcp6:81").listen(f)
         assert r.tcpServers == [(80, f, 50, "2001:0DB8:f00e:eb00::1"), (81, f, 50, "::")]
 
@@ -111,10 +117,12 @@ class ClientFromStringTests:
     def test_tcpKeywords(self) -> None:
         """host, port, timeout and bindAddress by name."""
         r = MemoryReactor()
-        ep = endpoints.clientFromString(r, "tcp:host=example.com:port=80:timeout=15:bindAddress=10.0.0.1")
+        ep = endpoints.clientFromString(
+            r, "tcp:host=example.com:port=80:timeout=15:bindAddress=10.0.0.1"
+        )
         f = Factory.forProtocol(Protocol)
         ep.connect(f)
-        host, port, wrapper, timeout, bindAddress = r.tcpClients[0]
+        host, port, _wrapper, timeout, bindAddress = r.tcpClients[0]
         assert (host, port, timeout, bindAddress) == ("example.com", 80, 15.0, ("10.0.0.1", 0))
 
     def test_tcpPositional(self) -> None:
@@ -150,7 +158,10 @@ class EndpointTests:
         r = MemoryReactor()
         for ep in (endpoints.TCP4ServerEndpoint(r, 1), endpoints.TCP6ServerEndpoint(r, 1)):
             assert verifyObject(IStreamServerEndpoint, ep)
-        for cep in (endpoints.TCP4ClientEndpoint(r, "h", 1), endpoints.TCP6ClientEndpoint(r, "::1", 1)):
+        for cep in (
+            endpoints.TCP4ClientEndpoint(r, "h", 1),
+            endpoints.TCP6ClientEndpoint(r, "::1", 1),
+        ):
             assert verifyObject(IStreamClientEndpoint, cep)
 
     def test_listenFailureErrbacks(self) -> None:
@@ -164,9 +175,9 @@ class EndpointTests:
         """connect() fires with the built protocol once it is connected."""
         r = MemoryReactor()
         results: list[Any] = []
-        endpoints.TCP4ClientEndpoint(r, "127.0.0.1", 80).connect(Factory.forProtocol(Protocol)).addCallback(
-            results.append
-        )
+        endpoints.TCP4ClientEndpoint(r, "127.0.0.1", 80).connect(
+            Factory.forProtocol(Protocol)
+        ).addCallback(results.append)
         wrapper = r.tcpClients[0][2]
         proto = wrapper.buildProtocol(IPv4Address("TCP", "127.0.0.1", 80))
         assert results == []
@@ -178,7 +189,9 @@ class EndpointTests:
         """A failed attempt fails the Deferred; no retry."""
         r = MemoryReactor()
         failures: list[Failure] = []
-        endpoints.TCP4ClientEndpoint(r, "127.0.0.1", 80).connect(Factory()).addErrback(failures.append)
+        endpoints.TCP4ClientEndpoint(r, "127.0.0.1", 80).connect(Factory()).addErrback(
+            failures.append
+        )
         wrapper = r.tcpClients[0][2]
         wrapper.clientConnectionFailed(r.connectors[0], Failure(error.ConnectionRefusedError()))
         assert failures[0].check(error.ConnectionRefusedError)
@@ -200,7 +213,9 @@ class EndpointTests:
         r = MemoryReactor()
         mine = Protocol()
         results: list[Any] = []
-        endpoints.connectProtocol(endpoints.TCP4ClientEndpoint(r, "h", 1), mine).addCallback(results.append)
+        endpoints.connectProtocol(endpoints.TCP4ClientEndpoint(r, "h", 1), mine).addCallback(
+            results.append
+        )
         built = r.tcpClients[0][2].buildProtocol(None)
         assert built is mine
         built.makeConnection(StringTransport())
@@ -210,7 +225,7 @@ class EndpointTests:
         """A protocol without an instance dict still connects (through a forwarding wrapper)."""
 
         class SlottedStrict:
-            __slots__ = ("transport", "got")
+            __slots__ = ("got", "transport")
 
             def makeConnection(self, transport: Any) -> None:
                 self.transport = transport
@@ -224,7 +239,9 @@ class EndpointTests:
         r = MemoryReactor()
         inst = SlottedStrict()
         results: list[Any] = []
-        endpoints.connectProtocol(endpoints.TCP4ClientEndpoint(r, "h", 1), inst).addCallback(results.append)
+        endpoints.connectProtocol(endpoints.TCP4ClientEndpoint(r, "h", 1), inst).addCallback(
+            results.append
+        )
         wrapper = r.tcpClients[0][2].buildProtocol(None)
         assert wrapper is not inst
         wrapper.makeConnection(StringTransport())

@@ -70,7 +70,9 @@ class EndpointConformanceTests:
                 built.append(addr)
                 return Echo()
 
-        d = endpoints.TCP4ClientEndpoint(reactor, "127.0.0.1", ports[0].getHost().port).connect(Recording())
+        d = endpoints.TCP4ClientEndpoint(reactor, "127.0.0.1", ports[0].getHost().port).connect(
+            Recording()
+        )
         failures: list[Any] = []
         d.addErrback(failures.append)
         d.cancel()
@@ -82,7 +84,9 @@ class EndpointConformanceTests:
     def test_refusedErrbacks(self, reactor: Any, runner: Any, unusedPort: Any) -> None:
         """A refused connection fails the endpoint's Deferred with ConnectionRefusedError."""
         failures: list[Any] = []
-        d = endpoints.TCP4ClientEndpoint(reactor, "127.0.0.1", unusedPort()).connect(Factory.forProtocol(Echo))
+        d = endpoints.TCP4ClientEndpoint(reactor, "127.0.0.1", unusedPort()).connect(
+            Factory.forProtocol(Echo)
+        )
         d.addErrback(failures.append)
         d.addBoth(lambda _: runner.stopSoon())
         runner.run()

@@ -179,7 +179,9 @@ class SystemEventTests:
         assert any(e.get("log_format") == "Main loop terminated." for e in events)
 
     @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-    def test_signalStopsAndRunsShutdownTriggers(self, reactor: Any, runner: Any, signum: int) -> None:
+    def test_signalStopsAndRunsShutdownTriggers(
+        self, reactor: Any, runner: Any, signum: int
+    ) -> None:
         """SIGINT/SIGTERM stop the reactor and run the shutdown triggers."""
         seen: list[str] = []
         reactor.addSystemEventTrigger("before", "shutdown", seen.append, "shutdown")
@@ -215,7 +217,7 @@ class ThreadCallTests:
 
         reactor.callWhenRunning(start)
         runner.run()
-        assert {t: v for t, v in seen.items()} == {t: list(range(perThread)) for t in range(threads)}
+        assert dict(seen.items()) == {t: list(range(perThread)) for t in range(threads)}
         assert reactorThreads == {threading.get_ident()}
 
     def test_resolveLocalhost(self, reactor: Any, runner: Any) -> None:

@@ -123,7 +123,7 @@ class EchoTests:
                 seen["nodelayOff"] = t.getTcpNoDelay()
                 t.loseConnection()
 
-        port, number = listen(reactor, Factory.forProtocol(Inspect))
+        _port, number = listen(reactor, Factory.forProtocol(Inspect))
         client = Collector(onLost=lambda p: runner.stopSoon())
         reactor.connectTCP("127.0.0.1", number, SingleClientFactory(client))
         runner.run()
@@ -135,7 +135,7 @@ class EchoTests:
 
     def test_connectByHostname(self, reactor: Any, runner: Any) -> None:
         """connectTCP resolves a host name (on a worker thread) before connecting."""
-        port, number = listen(reactor, Factory.forProtocol(Echo))
+        _port, number = listen(reactor, Factory.forProtocol(Echo))
         client = Collector(onLost=lambda p: runner.stopSoon(), send=b"x", expect=1)
         reactor.connectTCP("localhost", number, SingleClientFactory(client))
         runner.run()
@@ -161,7 +161,7 @@ class ConnectFailureTests:
 
     def test_timeout(self, reactor: Any, runner: Any) -> None:
         """A zero timeout fails the attempt with TimeoutError before it connects."""
-        port, number = listen(reactor, Factory.forProtocol(Echo))
+        _port, number = listen(reactor, Factory.forProtocol(Echo))
         factory = SingleClientFactory(Collector())
         factory.clientConnectionFailed = lambda c, r: (  # type: ignore[method-assign]
             factory.events.append(("failed", r)),
@@ -173,7 +173,7 @@ class ConnectFailureTests:
 
     def test_stopConnecting(self, reactor: Any, runner: Any) -> None:
         """stopConnecting abandons the attempt with UserError; connect() retries."""
-        port, number = listen(reactor, Factory.forProtocol(Echo))
+        _port, number = listen(reactor, Factory.forProtocol(Echo))
         client = Collector(onLost=lambda p: runner.stopSoon(), send=b"again", expect=5)
         factory = SingleClientFactory(client)
 
@@ -187,6 +187,20 @@ class ConnectFailureTests:
         runner.run()
         assert factory.events[1][1].check(error.UserError)
         assert bytes(client.received) == b"again"
+
+    def test_stopConnectingDuringResolution(self, reactor: Any, runner: Any) -> None:
+        """Abandoning an attempt while the name resolves reports one failure, nothing after."""
+        _port, number = listen(reactor, Factory.forProtocol(Echo))
+        client = Collector()
+        factory = SingleClientFactory(client)
+        connector = reactor.connectTCP("localhost", number, factory)
+        connector.stopConnecting()
+        done = reactor.resolve("localhost")
+        done.addBoth(lambda _: reactor.callLater(0.05, runner.stopSoon))
+        runner.run()
+        assert [k for k, _ in factory.events] == ["started", "failed"]
+        assert factory.events[1][1].check(error.UserError)
+        assert client.made == 0
 
     def test_listenTwiceFails(self, reactor: Any) -> None:
         """Listening on a port already in use raises CannotListenError."""
@@ -208,7 +222,7 @@ class CloseTests:
                 self.transport.write(blob)
                 self.transport.loseConnection()
 
-        port, number = listen(reactor, Factory.forProtocol(Sender))
+        _port, number = listen(reactor, Factory.forProtocol(Sender))
         client = Collector(onLost=lambda p: runner.stopSoon())
         reactor.connectTCP("127.0.0.1", number, SingleClientFactory(client))
         runner.run()
@@ -228,7 +242,7 @@ class CloseTests:
             def connectionLost(self, reason: Any) -> None:
                 reasons.append(reason)
 
-        port, number = listen(reactor, Factory.forProtocol(Aborter))
+        _port, number = listen(reactor, Factory.forProtocol(Aborter))
         client = Collector(onLost=lambda p: runner.stopSoon())
         client.dataReceived = lambda data: client.transport.pauseProducing()  # type: ignore[method-assign]
         reactor.connectTCP("127.0.0.1", number, SingleClientFactory(client))
@@ -279,7 +293,7 @@ class CloseTests:
             def writeConnectionLost(self) -> None:
                 events.append("client writeConnectionLost")
 
-        port, number = listen(reactor, Factory.forProtocol(Server))
+        _port, number = listen(reactor, Factory.forProtocol(Server))
         client = Client(onLost=lambda p: runner.stopSoon())
         reactor.connectTCP("127.0.0.1", number, SingleClientFactory(client))
         runner.run()
@@ -298,7 +312,7 @@ class CloseTests:
                 reasons.append(reason)
                 runner.stopSoon()
 
-        port, number = listen(reactor, Factory.forProtocol(Server))
+        _port, number = listen(reactor, Factory.forProtocol(Server))
         client = Collector()
         client.connectionMade = lambda: client.transport.loseConnection()  # type: ignore[method-assign]
         reactor.connectTCP("127.0.0.1", number, SingleClientFactory(client))
@@ -365,7 +379,7 @@ class ProducerTests:
                 self.transport.pauseProducing()
                 reactor.callLater(0.001, self.transport.resumeProducing)
 
-        port, number = listen(reactor, Factory.forProtocol(Server))
+        _port, number = listen(reactor, Factory.forProtocol(Server))
         client = SlowReader(onLost=lambda p: runner.stopSoon())
         reactor.connectTCP("127.0.0.1", number, SingleClientFactory(client))
         runner.run(timeout=30)
@@ -395,7 +409,7 @@ class ProducerTests:
 
                 reactor.callLater(0.05, finish)
 
-        port, number = listen(reactor, Factory.forProtocol(Server))
+        _port, number = listen(reactor, Factory.forProtocol(Server))
         client = Collector(onLost=lambda p: runner.stopSoon())
         reactor.connectTCP("127.0.0.1", number, SingleClientFactory(client))
         runner.run()
@@ -427,7 +441,7 @@ class ProducerTests:
             def connectionMade(self) -> None:
                 self.transport.registerProducer(Pull(self.transport), False)
 
-        port, number = listen(reactor, Factory.forProtocol(Server))
+        _port, number = listen(reactor, Factory.forProtocol(Server))
         client = Collector(onLost=lambda p: runner.stopSoon())
         reactor.connectTCP("127.0.0.1", number, SingleClientFactory(client))
         runner.run()
@@ -447,7 +461,7 @@ class ProducerTests:
                 self.transport.unregisterProducer()
                 self.transport.loseConnection()
 
-        port, number = listen(reactor, Factory.forProtocol(Server))
+        _port, number = listen(reactor, Factory.forProtocol(Server))
         client = Collector(onLost=lambda p: runner.stopSoon())
         reactor.connectTCP("127.0.0.1", number, SingleClientFactory(client))
         runner.run()
@@ -468,10 +482,12 @@ class ErrorContainmentTests:
             def connectionLost(self, reason: Any) -> None:
                 serverReasons.append(reason)
 
-        port, number = listen(reactor, Factory.forProtocol(Broken))
+        _port, number = listen(reactor, Factory.forProtocol(Broken))
         later: list[str] = []
         client = Collector(
-            onLost=lambda p: reactor.callLater(0.01, lambda: (later.append("alive"), runner.stopSoon())),
+            onLost=lambda p: reactor.callLater(
+                0.01, lambda: (later.append("alive"), runner.stopSoon())
+            ),
             send=b"trigger",
         )
         reactor.connectTCP("127.0.0.1", number, SingleClientFactory(client))
@@ -489,7 +505,7 @@ class ErrorContainmentTests:
             def connectionMade(self) -> None:
                 raise KeyError("made")
 
-        port, number = listen(reactor, Factory.forProtocol(Broken))
+        _port, number = listen(reactor, Factory.forProtocol(Broken))
         client = Collector(onLost=lambda p: runner.stopSoon())
         reactor.connectTCP("127.0.0.1", number, SingleClientFactory(client))
         with capturedLogs() as events:
@@ -504,7 +520,7 @@ class ErrorContainmentTests:
             def buildProtocol(self, addr: Any) -> Any:
                 return None
 
-        port, number = listen(reactor, Refuser())
+        _port, number = listen(reactor, Refuser())
         client = Collector(onLost=lambda p: runner.stopSoon())
         reactor.connectTCP("127.0.0.1", number, SingleClientFactory(client))
         runner.run()
@@ -514,7 +530,9 @@ class ErrorContainmentTests:
 class ScaleTests:
     """Many concurrent connections, and descriptor hygiene."""
 
-    def test_manyConnectionsFdsBackToBaseline(self, reactor: Any, runner: Any, fdCount: Any) -> None:
+    def test_manyConnectionsFdsBackToBaseline(
+        self, reactor: Any, runner: Any, fdCount: Any
+    ) -> None:
         """200 concurrent loopback connections open, echo and close; fds return to baseline."""
         count = 200
         port, number = listen(reactor, Factory.forProtocol(Echo))
@@ -538,7 +556,9 @@ class ScaleTests:
                         c.transport.write(b"ping")
 
         for _ in range(count):
-            reactor.connectTCP("127.0.0.1", number, SingleClientFactory(Gate(onLost=lost, expect=4)))
+            reactor.connectTCP(
+                "127.0.0.1", number, SingleClientFactory(Gate(onLost=lost, expect=4))
+            )
         runner.run(timeout=30)
         assert len(done) == count
         assert all(bytes(c.received) == b"ping" for c in done)

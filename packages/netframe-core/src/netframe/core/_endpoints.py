@@ -24,7 +24,9 @@ class _TCPServerEndpoint:
 
     _defaultInterface = ""
 
-    def __init__(self, reactor: Any, port: int, backlog: int = 50, interface: str | None = None) -> None:
+    def __init__(
+        self, reactor: Any, port: int, backlog: int = 50, interface: str | None = None
+    ) -> None:
         """
         @param reactor: an L{IReactorTCP} provider.
         @param port: the port to listen on (0: the system chooses).
@@ -290,7 +292,9 @@ def _tokenize(description: str) -> list[tuple[str | None, str]]:
     return fields
 
 
-def _parse(description: str, allowed: Mapping[str, tuple[str, ...]], kind: str) -> tuple[str, dict[str, str]]:
+def _parse(
+    description: str, allowed: Mapping[str, tuple[str, ...]], kind: str
+) -> tuple[str, dict[str, str]]:
     """
     Tokenize and bind positional and keyword fields to parameter names.
 
@@ -351,7 +355,10 @@ def _int(args: dict[str, str], name: str, description: str, low: int, high: int)
     return number
 
 
-_SERVER_TYPES: dict[str, tuple[str, ...]] = {"tcp": ("port", "interface", "backlog"), "tcp6": ("port", "interface", "backlog")}
+_SERVER_TYPES: dict[str, tuple[str, ...]] = {
+    "tcp": ("port", "interface", "backlog"),
+    "tcp6": ("port", "interface", "backlog"),
+}
 _CLIENT_TYPES: dict[str, tuple[str, ...]] = {
     "tcp": ("host", "port", "timeout", "bindAddress"),
     "tcp6": ("host", "port", "timeout", "bindAddress"),

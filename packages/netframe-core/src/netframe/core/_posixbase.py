@@ -237,7 +237,9 @@ class PosixReactorBase(ReactorBase):
         try:
             selectable.connectionLost(why)
         except BaseException:
-            _log.failure("Error in connectionLost of {selectable!r}", Failure(), selectable=selectable)
+            _log.failure(
+                "Error in connectionLost of {selectable!r}", Failure(), selectable=selectable
+            )
 
     # -- IReactorTCP ------------------------------------------------------
 

@@ -107,7 +107,9 @@ class _ThreePhaseEvent:
             try:
                 result = callable(*args, **kw)
             except BaseException:
-                _log.failure("Error in 'before' system event trigger {trigger}", Failure(), trigger=callable)
+                _log.failure(
+                    "Error in 'before' system event trigger {trigger}", Failure(), trigger=callable
+                )
             else:
                 if isinstance(result, Deferred):
                     pending.append(result)
@@ -135,7 +137,9 @@ class _ThreePhaseEvent:
                 try:
                     callable(*args, **kw)
                 except BaseException:
-                    _log.failure("Error in system event trigger {trigger}", Failure(), trigger=callable)
+                    _log.failure(
+                        "Error in system event trigger {trigger}", Failure(), trigger=callable
+                    )
 
 
 class ReactorBase:
@@ -204,7 +208,9 @@ class ReactorBase:
         """
         return time.monotonic()
 
-    def callLater(self, delay: float, callable: Callable[..., Any], *args: Any, **kw: Any) -> DelayedCall:
+    def callLater(
+        self, delay: float, callable: Callable[..., Any], *args: Any, **kw: Any
+    ) -> DelayedCall:
         """
         Call C{callable(*args, **kw)} after C{delay} seconds.
 
@@ -426,12 +432,16 @@ class ReactorBase:
             try:
                 while self._started:
                     self.runUntilCurrent()
-                    if not self._started:
+                    if self._stillStarted() is False:
                         break
                     self.doIteration(self.timeout())
             except BaseException:
                 _log.failure("Unexpected error in main loop.", Failure())
         _log.info("Main loop terminated.")
+
+    def _stillStarted(self) -> bool:
+        """Return whether the loop should go on (a call may have stopped it)."""
+        return self._started
 
     def _reallyStartRunning(self) -> None:
         """'during startup' trigger: the reactor is now running."""
@@ -556,4 +566,3 @@ class ReactorBase:
 def callable_(obj: object) -> bool:
     """Return True if C{obj} is callable (the builtin, shadowed by parameter names)."""
     return callable(obj)
-

@@ -11,8 +11,8 @@ from __future__ import annotations
 import errno
 import os
 import socket
-from socket import socket as _socket
 from collections import deque
+from socket import socket as _socket
 from typing import Any
 
 from zope.interface import implementer
@@ -32,6 +32,7 @@ from netframe.core.interfaces import (
     ITCPTransport,
 )
 from netframe.core.main import CONNECTION_DONE, CONNECTION_LOST
+from netframe.core.task import DelayedCall
 from netframe.logger import Logger
 
 _log = Logger()
@@ -194,11 +195,7 @@ class _Connection:
                 break
         producer = self.producer
         if buf:
-            if (
-                producer is not None
-                and self.producerPaused
-                and self._bufSize <= self.lowWaterMark
-            ):
+            if producer is not None and self.producerPaused and self._bufSize <= self.lowWaterMark:
                 self.producerPaused = False
                 producer.resumeProducing()
             return None
@@ -515,7 +512,9 @@ class Port:
         self._exhaustionLogged = False
         self._resumeCall: Any = None
         if interface and not _isIPAddress(interface):
-            raise error.CannotListenError(interface, port, ValueError("interface must be an IP address"))
+            raise error.CannotListenError(
+                interface, port, ValueError("interface must be an IP address")
+            )
         self._family = socket.AF_INET6 if ":" in interface else socket.AF_INET
 
     def startListening(self) -> None:
@@ -623,7 +622,9 @@ class Port:
                 pause=self.acceptPauseOnExhaustion,
             )
         self.reactor.removeReader(self)
-        self._resumeCall = self.reactor.callLater(self.acceptPauseOnExhaustion, self._resumeAccepting)
+        self._resumeCall = self.reactor.callLater(
+            self.acceptPauseOnExhaustion, self._resumeAccepting
+        )
 
     def _resumeAccepting(self) -> None:
         """Accept again after an exhaustion pause."""
@@ -813,10 +814,11 @@ class Client(_Connection):
         self._cancelTimeout()
         resolving = self._resolving
         self._resolving = None
-        if resolving is not None:
-            if hasattr(resolving, "cancel"):
-                resolving.cancel()
         self._closeSocketOnly()
+        # A pending name lookup is left to finish: _connectTo ignores its
+        # result now that the attempt is over.  A scheduled connect is cancelled.
+        if isinstance(resolving, DelayedCall) and resolving.active():
+            resolving.cancel()
         self.connector.connectionFailed(Failure(err))
 
     def stopConnecting(self) -> None:

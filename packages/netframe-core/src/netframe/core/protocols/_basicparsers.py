@@ -207,7 +207,9 @@ class NetstringParser:
         if len(buf) <= end:
             return None
         if buf[end] != 0x2C:
-            raise self._fail(f"netstring of length {length} is not followed by ',' (got {bytes(buf[end : end + 1])!r})")
+            raise self._fail(
+                f"netstring of length {length} is not followed by ',' (got {bytes(buf[end : end + 1])!r})"
+            )
         string = bytes(buf[colon + 1 : end])
         pos = end + 1
         if pos == len(buf):
@@ -229,7 +231,9 @@ class NetstringParser:
             raise self._fail("netstring length prefix is empty")
         if digits and not (digits.isdigit()):
             bad = next(bytes([c]) for c in digits if not 0x30 <= c <= 0x39)
-            raise self._fail(f"netstring length prefix {digits!r} contains {bad!r}; only digits are allowed")
+            raise self._fail(
+                f"netstring length prefix {digits!r} contains {bad!r}; only digits are allowed"
+            )
         if len(digits) > 1 and digits[0] == 0x30:
             raise self._fail(f"netstring length prefix {digits!r} has a leading zero")
 
