@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netframe.logger import LogLevel
 from netframe.plugin import IPlugin, getPlugins
@@ -318,3 +321,59 @@ class SourceCacheTests:
         """Entries of the wrong shape raise ValueError when decoded."""
         with pytest.raises(ValueError):
             CacheEntry.fromJSON(value)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+_entryLike = st.fixed_dictionaries(
+    {
+        "target": _json | st.text(max_size=8),
+        "origin": _json | st.text(max_size=8),
+        "mtime": _json | st.integers(),
+        "size": _json | st.integers(),
+        "interfaces": _json | st.lists(st.text(max_size=8), max_size=3),
+    }
+)
+
+
+class CacheDecodingPropertyTests:
+    """Hostile cache contents never raise anything but ValueError, and valid entries round-trip."""
+
+    @given(value=_json | _entryLike)
+    def test_fromJSONRaisesOnlyValueError(self, value: object) -> None:
+        """Any JSON value either decodes to an entry or raises ValueError."""
+        try:
+            entry = CacheEntry.fromJSON(value)
+        except ValueError:
+            return
+        assert CacheEntry.fromJSON(json.loads(json.dumps(entry.toJSON()))) == entry
+
+    @given(
+        target=st.text(max_size=20),
+        origin=st.text(max_size=20),
+        mtime=st.integers(min_value=0, max_value=2**63),
+        size=st.integers(min_value=0, max_value=2**40),
+        interfaces=st.frozensets(st.text(max_size=20), max_size=5),
+    )
+    def test_entryRoundTrip(
+        self, target: str, origin: str, mtime: int, size: int, interfaces: frozenset[str]
+    ) -> None:
+        """toJSON then fromJSON gives back an equal entry."""
+        entry = CacheEntry(target, origin, mtime, size, interfaces)
+        assert CacheEntry.fromJSON(json.loads(json.dumps(entry.toJSON()))) == entry
+
+    @settings(max_examples=50)
+    @given(content=st.binary(max_size=200) | _json.map(lambda v: json.dumps(v).encode()))
+    def test_loadNeverRaises(self, content: bytes) -> None:
+        """Whatever bytes the cache file holds, load returns a dictionary."""
+        with tempfile.TemporaryDirectory() as directory:
+            cache = SourceCache(directory, "dropin", "/x")
+            assert cache.path is not None
+            Path(cache.path).write_bytes(content)
+            assert isinstance(cache.load(), dict)

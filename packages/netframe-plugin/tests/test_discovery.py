@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import threading
 import types
 from typing import Any
 
@@ -138,6 +139,24 @@ class SelectionTests:
             "netframe.plugins.many:alpha",
             "netframe.plugins.many:mid",
         ]
+
+    def test_concurrentDiscovery(self, world) -> None:
+        """Threads discovering at once get the same plugins and each module runs once."""
+        for index in range(20):
+            world.plugin("a", f"mod{index:02d}")
+        results: list[list[str]] = []
+
+        def discover() -> None:
+            results.append(values(getPlugins(world.support.IFoo)))
+
+        threads = [threading.Thread(target=discover) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        expected = [f"netframe.plugins.mod{index:02d}:one" for index in range(20)]
+        assert results == [expected] * 4
+        assert sorted(world.support.imported) == [f"netframe.plugins.mod{i:02d}" for i in range(20)]
 
     def test_iteratorIsLazy(self, world) -> None:
         """Calling getPlugins imports nothing until the iterator is advanced."""
