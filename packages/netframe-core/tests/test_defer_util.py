@@ -90,6 +90,25 @@ class DeferredListTests:
             gc.collect()
         assert len(events) == 1
 
+    def test_alreadyFailedMemberWithoutConsumeErrors(self) -> None:
+        """A member that had already failed keeps its failure and is reported once dropped."""
+        with capturedUnhandled() as events:
+            member = fail(KeyError())
+            dl = DeferredList([member])
+            assert dl.result[0][1] is member.result
+            del member, dl  # the DeferredList keeps its members
+            gc.collect()
+        assert len(events) == 1
+
+    def test_pausedMember(self) -> None:
+        """A paused member is recorded only once it is unpaused."""
+        member = succeed(1)
+        member.pause()
+        dl = DeferredList([member])
+        assert not dl.called
+        member.unpause()
+        assert dl.result == [(True, 1)]
+
     def test_consumeErrors(self) -> None:
         """With consumeErrors the member's chain continues with None: nothing is reported."""
         member: Deferred[int] = Deferred()

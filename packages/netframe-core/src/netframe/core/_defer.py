@@ -37,7 +37,6 @@ from typing import (
     Protocol,
     TypeVar,
     Union,
-    cast,
     overload,
 )
 
@@ -825,47 +824,47 @@ class Deferred(Generic[_T]):
                 reporter = current._reporter
                 if reporter is not None:
                     reporter.failure = None
-                here: Optional[Context] = None
-                i = 0
+                # The context of the code firing: callbacks captured in an
+                # equal context are called directly.
+                here = _copyContext()
+                item: Any = None
+                stopped = False
                 # Set once for the whole loop: between two callbacks no user
                 # code runs, so the flag only matters while one is running.
                 current._runningCallbacks = True
                 # A list iterator also yields items appended while it runs
                 # (callbacks added by callbacks).
-                for cb, cbArgs, cbKw, eb, ebArgs, ebKw, ctx in callbacks:
-                    i += 1
+                for item in callbacks:
                     if failed:
-                        if eb is None:
+                        fn = item[3]
+                        if fn is None:
                             continue
-                        fn = eb
-                        args = ebArgs
-                        kw = ebKw
+                        args = item[4]
                     else:
-                        if cb is None:
+                        fn = item[0]
+                        if fn is None:
                             continue
-                        fn = cb
-                        args = cbArgs
-                        kw = cbKw
-                    if ctx is not None:
-                        if ctx is continueMarker:
+                        args = item[1]
+                    ctx = item[6]
+                    try:
+                        if ctx is None or ctx == here:
+                            if args is None:
+                                result = fn(result)
+                            else:
+                                result = fn(result, *args, **item[5 if failed else 2])
+                        elif ctx is continueMarker:
                             # fn is the Deferred that was waiting on this one.
                             current.result = None
                             fn.result = result
                             fn._chainedTo = None
                             fn.paused -= 1
                             handOff = fn
+                            stopped = True
                             break
-                        if here is None:
-                            here = _copyContext()
-                        if ctx == here:
-                            ctx = None
-                    try:
-                        if ctx is None:
-                            result = fn(result) if args is None else fn(result, *args, **kw)
                         elif args is None:
                             result = ctx.run(fn, result)
                         else:
-                            result = ctx.run(fn, result, *args, **kw)
+                            result = ctx.run(fn, result, *args, **item[5 if failed else 2])
                     except BaseException as e:
                         result = _failureFromCallback(e)
                     cls = result.__class__
@@ -903,6 +902,7 @@ class Deferred(Generic[_T]):
                                     innerCallbacks.append(
                                         (current, None, None, current, None, None, _CONTINUE)
                                     )
+                                stopped = True
                                 break
                         failed = result.__class__ is isFailure or isinstance(result, isFailure)
                     else:
@@ -913,10 +913,16 @@ class Deferred(Generic[_T]):
                     # The callback may have paused this Deferred (mypy cannot
                     # know that user code changes the attribute).
                     if current.paused:
-                        break  # type: ignore[unreachable]
+                        stopped = True  # type: ignore[unreachable]
+                        break
                 current._runningCallbacks = False
-                if i < len(callbacks):
-                    del callbacks[:i]
+                if stopped:
+                    # Drop the callbacks run so far (found by identity: each
+                    # tuple is a distinct object).
+                    for index, other in enumerate(callbacks):  # noqa: B007
+                        if other is item:
+                            break
+                    del callbacks[: index + 1]
                 else:
                     callbacks.clear()
             if handOff is not None:
@@ -981,16 +987,20 @@ class Deferred(Generic[_T]):
             once if the result is there, else yields this Deferred to the
             driver, which sends the result back in (or throws the failure).
         """
-        if self.called and not self.paused and not self._runningCallbacks and not self._callbacks:
+        if self.called and not (self.paused or self._runningCallbacks or self._callbacks):
             result = self.result
             cls = result.__class__
-            if cls is not Failure and (cls in _plainClasses or not isinstance(result, Failure)):
-                return cast(_T, result)
+            if cls in _plainClasses:
+                return result  # type: ignore[no-any-return]
+            if cls is not Failure and not isinstance(result, Failure):
+                if len(_plainClasses) < _PLAIN_CLASSES_LIMIT:
+                    _plainClasses.add(cls)
+                return result  # type: ignore[no-any-return]
             self.result = None
             if self._reporter is not None:
                 self._reporter.failure = None
             result.raiseException()
-        return cast(_T, (yield self))
+        return (yield self)  # type: ignore[no-any-return]
 
     __iter__ = __await__
 

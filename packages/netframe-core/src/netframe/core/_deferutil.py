@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Any, Generic, Optional, ParamSpec, TypeVar
+from typing import Any, Generic, Optional, TypeVar
 
 from netframe.core._defer import (
     FAILURE,
@@ -33,7 +33,9 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
-_P = ParamSpec("_P")
+
+# Shared by callback tuples without keyword arguments (only ever unpacked).
+_NO_KEYWORDS: dict[str, Any] = {}
 
 
 class FirstError(Exception):
@@ -122,10 +124,24 @@ class DeferredList(Deferred[Any]):
             self.callback([])
             return
         record = self._record
+        noKeywords = _NO_KEYWORDS
         for index, d in enumerate(members):
-            d.addCallbacks(
-                record, record, callbackArgs=(index, SUCCESS), errbackArgs=(index, FAILURE)
-            )
+            if d.called and not (d.paused or d._runningCallbacks or d._callbacks):
+                # Fast path for a member that already has its result: what
+                # running the callback pair below at once would do.
+                result = d.result
+                if result.__class__ is Failure or isinstance(result, Failure):
+                    if d._reporter is not None:
+                        d._reporter.failure = None
+                    d.result = record(result, index, FAILURE)
+                    if d.result is not None:
+                        d._runCallbacks()  # still failed: report it if unhandled
+                else:
+                    d.result = record(result, index, SUCCESS)
+            else:
+                d._append(
+                    (record, (index, SUCCESS), noKeywords, record, (index, FAILURE), noKeywords)
+                )
 
     def _record(self, result: Any, index: int, succeeded: bool) -> Any:
         """
