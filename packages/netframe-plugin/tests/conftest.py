@@ -268,17 +268,6 @@ class PluginWorld:
         return sorted(self.cache.glob("*.json"))
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """
-    Collect the C{FooTests} classes the project's convention names (COMMON.md).
-
-    Idempotent, so harmless once the root configuration has the pattern.
-    """
-    classes = config.getini("python_classes")
-    if "*Tests" not in classes:
-        classes.append("*Tests")
-
-
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PluginWorld]:
     """
