@@ -905,3 +905,30 @@ class ContextTests:
 
         contextvars.copy_context().run(add)
         assert seen == ["caller"]
+
+
+class ResultClassCacheTests:
+    """
+    The cache of result classes known to be plain values stays bounded.
+    """
+
+    def test_cacheBoundedAtLimit(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Up to the limit new classes are remembered; one past it, not."""
+        from netframe.core import _defer
+
+        size = len(_defer._plainClasses)
+        monkeypatch.setattr(_defer, "_PLAIN_CLASSES_LIMIT", size + 1)
+        first = type("FirstPlain", (), {})
+        second = type("SecondPlain", (), {})
+        try:
+            succeed(0).addCallback(lambda r: first())
+            assert first in _defer._plainClasses
+            d: Deferred[Any] = Deferred()
+            d.addCallback(lambda r: second())
+            d.callback(0)
+            assert isinstance(d.result, second)
+            assert second not in _defer._plainClasses
+            assert len(_defer._plainClasses) == size + 1
+        finally:
+            _defer._plainClasses.discard(first)
+            _defer._plainClasses.discard(second)

@@ -380,13 +380,17 @@ class Deferred(Generic[_T]):
         except BaseException as e:
             result = _failureFromCallback(e)
         self._runningCallbacks = False
-        if result.__class__ not in _plainClasses and isinstance(result, _Special):
-            self._settle(result)
-        else:
-            self.result = result
-            if self._callbacks:
-                # The callback added callbacks to this Deferred.
-                self._runCallbacks()
+        cls = result.__class__
+        if cls not in _plainClasses:
+            if isinstance(result, _Special):
+                self._settle(result)
+                return
+            if len(_plainClasses) < _PLAIN_CLASSES_LIMIT:
+                _plainClasses.add(cls)
+        self.result = result
+        if self._callbacks:
+            # The callback added callbacks to this Deferred.
+            self._runCallbacks()
 
     def _settle(self, result: Any) -> None:
         """
