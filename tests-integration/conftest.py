@@ -17,18 +17,6 @@ ROOT = Path(__file__).resolve().parent.parent
 _WHEEL_SIZES = pytest.StashKey[dict[str, tuple[str, int]]]()
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """
-    Collect the `FooTests` classes the project's convention names (COMMON.md).
-
-    The root pytest config does not set `python_classes` yet; until it does, add the
-    pattern here (idempotent, so it is harmless once the root config has it).
-    """
-    classes = config.getini("python_classes")
-    if "*Tests" not in classes:
-        classes.append("*Tests")
-
-
 def _loadTool(name: str) -> ModuleType:
     """Import tools/<name>.py under a private module name."""
     moduleName = f"_netframe_tool_{name}"
