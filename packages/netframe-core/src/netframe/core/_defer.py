@@ -1373,6 +1373,10 @@ class _GeneratorDriver:
         @param result: the return value, or a Failure.
         """
         d = self.deferred
+        # The generator is done: drop the Deferred <-> driver cycle so both go
+        # away by reference counting.
+        d._canceller = None
+        self.gen = None
         if d.called:
             if isinstance(result, Failure) and not result.check(CancelledError):
                 fail(result)  # dropped at once: logged as unhandled
