@@ -41,9 +41,12 @@ added: if the code firing the Deferred runs in a different context, the
 callback runs in a copy of the context captured by C{addCallback} (this is
 what makes tracing spans follow callbacks).  Callbacks added to a Deferred
 that already has a result run at once, in the caller's context.  When the
-contexts are the same, nothing is copied at run time and the callback runs
-directly (so values it sets are seen by the code that fired the Deferred);
-do not rely on C{ContextVar.set} inside a callback being visible elsewhere.
+two contexts are equal the callback runs directly in the firing context (so
+values it sets are seen by the code that fired the Deferred and by later
+callbacks run the same way); do not rely on C{ContextVar.set} inside a
+callback being visible elsewhere.  Cost: one C{copy_context()} (about 20ns)
+per callback added before the result, one per run of the callback chain and
+one context comparison per callback.
 
 Generators decorated with L{inlineCallbacks} and coroutines run by
 L{ensureDeferred} / L{Deferred.fromCoroutine} run in a copy of the context
