@@ -64,6 +64,7 @@ class FakeReactor(Clock):
         self.writers: set[Any] = set()
         self._reserveFd: int | None = None
         self.reserveOpens = 0
+        self.live: set[Any] = set()
 
     def addReader(self, r: Any) -> None:
         self.readers.add(r)
@@ -76,6 +77,12 @@ class FakeReactor(Clock):
 
     def removeWriter(self, w: Any) -> None:
         self.writers.discard(w)
+
+    def _track(self, selectable: Any) -> None:
+        self.live.add(selectable)
+
+    def _untrack(self, selectable: Any) -> None:
+        self.live.discard(selectable)
 
     def _getReserveFd(self) -> int | None:
         if self._reserveFd is None:

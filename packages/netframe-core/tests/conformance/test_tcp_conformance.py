@@ -17,9 +17,12 @@ from netframe.core import error
 from netframe.core.address import IPv4Address, IPv6Address
 from netframe.core.interfaces import (
     IConnector,
+    IConsumer,
     IHalfCloseableProtocol,
     IListeningPort,
     IPushProducer,
+    IReadWriteDescriptor,
+    ISystemHandle,
     ITCPTransport,
 )
 from netframe.core.protocol import ClientFactory, Factory, Protocol
@@ -112,7 +115,16 @@ class EchoTests:
         class Inspect(Protocol):
             def connectionMade(self) -> None:
                 t = self.transport
-                seen["verified"] = verifyObject(ITCPTransport, t)
+                seen["verified"] = all(
+                    verifyObject(iface, t)
+                    for iface in (
+                        ITCPTransport,
+                        ISystemHandle,
+                        IConsumer,
+                        IPushProducer,
+                        IReadWriteDescriptor,
+                    )
+                )
                 seen["host"] = t.getHost()
                 seen["peer"] = t.getPeer()
                 t.setTcpNoDelay(True)
@@ -566,6 +578,50 @@ class ScaleTests:
         assert peak and peak[0] >= baseline + count
         assert fdCount() <= baseline
 
+    def test_emfileFloodSheddedWithoutBusyLoop(self, reactor: Any, runner: Any) -> None:
+        """Out of descriptors (lowered RLIMIT_NOFILE): excess connections are closed, one log, accept pauses."""
+        import os
+        import resource
+
+        port, number = listen(reactor, Factory.forProtocol(Echo))
+        clients = [socket.create_connection(("127.0.0.1", number)) for _ in range(6)]
+        for c in clients:
+            c.sendall(b"hi")
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        openFds = {int(n) for n in os.listdir("/proc/self/fd")}
+        limit = max(openFds) + 1
+        while limit - len([fd for fd in openFds if fd < limit]) < 2:
+            limit += 1
+        iterations: list[int] = []
+        original = reactor.doIteration
+
+        def counting(timeout: Any) -> None:
+            iterations.append(1)
+            original(timeout)
+
+        reactor.doIteration = counting
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+        try:
+            reactor.callLater(port.acceptPauseOnExhaustion / 2, runner.stopSoon)
+            with capturedLogs() as events:
+                runner.run()
+        finally:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        answers: list[bytes | None] = []
+        for c in clients:
+            with c:
+                c.settimeout(5)
+                try:
+                    answers.append(c.recv(10))
+                except ConnectionResetError:
+                    answers.append(None)
+        accepted = answers.count(b"hi")
+        assert 1 <= accepted <= 3
+        assert all(a in (b"", None) for a in answers if a != b"hi")
+        logged = [e for e in events if "Out of file descriptors" in e.get("log_format", "")]
+        assert len(logged) == 1
+        assert len(iterations) < 50
+
     def test_stopListeningFiresAndStopsFactory(self, reactor: Any, runner: Any) -> None:
         """stopListening returns a fired Deferred and stops the factory."""
         stops: list[int] = []
@@ -600,3 +656,36 @@ class ScaleTests:
         runner.run()
         assert len(client.reasons) == 1
         assert not port.connected
+
+
+class ShutdownTests:
+    """Reactor shutdown reaches every connection, watched or not."""
+
+    def test_pausedConnectionClosedAtShutdown(self, reactor: Any, runner: Any) -> None:
+        """A connection paused with pauseProducing (not watched) is still closed at shutdown."""
+        serverReasons: list[Any] = []
+
+        class Paused(Protocol):
+            def connectionMade(self) -> None:
+                self.transport.pauseProducing()
+                reactor.callLater(0.01, runner.stopSoon)
+
+            def connectionLost(self, reason: Any) -> None:
+                serverReasons.append(reason)
+
+        _port, number = listen(reactor, Factory.forProtocol(Paused))
+        client = Collector()
+        reactor.connectTCP("127.0.0.1", number, SingleClientFactory(client))
+        runner.run()
+        assert len(serverReasons) == 1
+        assert len(client.reasons) == 1
+
+    def test_connectingAtShutdownFails(self, reactor: Any, runner: Any) -> None:
+        """An attempt still connecting when the reactor stops is reported as failed, once."""
+        _port, number = listen(reactor, Factory.forProtocol(Echo))
+        factory = SingleClientFactory(Collector())
+        reactor.connectTCP("127.0.0.1", number, factory)
+        reactor.callWhenRunning(runner.stopSoon)
+        runner.run()
+        assert [k for k, _ in factory.events] == ["started", "failed"]
+        assert factory.events[1][1].check(error.ConnectionLost)

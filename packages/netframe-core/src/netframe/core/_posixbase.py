@@ -59,6 +59,9 @@ class PosixReactorBase(ReactorBase):
         self._readers: dict[Any, int] = {}
         self._writers: dict[Any, int] = {}
         self._reserveFd: int | None = None
+        # Every open connection and port, watched or not (paused ones too), so
+        # shutdown closes them all.
+        self._live: dict[Any, None] = {}
         self._waker = _Waker()
         super().__init__()
         fd = self._waker.fileno()
@@ -161,9 +164,17 @@ class PosixReactorBase(ReactorBase):
         """Return the objects watched for writability."""
         return list(self._writers)
 
+    def _track(self, selectable: Any) -> None:
+        """Remember an open connection or port until L{_untrack}."""
+        self._live[selectable] = None
+
+    def _untrack(self, selectable: Any) -> None:
+        """Forget a closed connection or port."""
+        self._live.pop(selectable, None)
+
     def disconnectAll(self) -> None:
-        """Close every watched connection and port ('during shutdown')."""
-        for selectable in self.removeAll():
+        """Close every connection and port, watched or paused ('during shutdown')."""
+        for selectable in dict.fromkeys([*self.removeAll(), *self._live]):
             try:
                 selectable.connectionLost(CONNECTION_LOST)
             except BaseException:

@@ -119,6 +119,7 @@ class _Connection:
     def _startConnection(self) -> None:
         """Mark connected and give the transport to the protocol."""
         self.connected = True
+        self.reactor._track(self)
         self._halfCloseable = IHalfCloseableProtocol.providedBy(self.protocol)
         self.startReading()
         self.protocol.makeConnection(self)
@@ -242,6 +243,7 @@ class _Connection:
             return
         self.stopReading()
         self.stopWriting()
+        self.reactor._untrack(self)
         self.disconnected = True
         self.connected = False
         self._buf.clear()
@@ -542,6 +544,7 @@ class Port:
         self.connected = True
         self.disconnected = False
         self.reactor._getReserveFd()
+        self.reactor._track(self)
         _log.info(
             "{factory} starting on {port}",
             factory=_qualName(self.factory),
@@ -659,6 +662,7 @@ class Port:
             self._resumeCall.cancel()
         self._resumeCall = None
         self.reactor.removeReader(self)
+        self.reactor._untrack(self)
         assert self.socket is not None
         self.socket.close()
         self._fileno = -1
@@ -734,6 +738,7 @@ class Client(_Connection):
             self.failIfNotConnected(error.ConnectError(string=str(e)))
             return
         super().__init__(sock, None, self.reactor)
+        self.reactor._track(self)
         self._connecting = True
         sock.setblocking(False)
         bindAddress = self.connector.bindAddress
@@ -796,6 +801,7 @@ class Client(_Connection):
         """Close the socket without notifying a protocol."""
         self.disconnected = True
         if self._fileno >= 0:
+            self.reactor._untrack(self)
             self.reactor.removeReader(self)
             self.reactor.removeWriter(self)
             try:
@@ -820,6 +826,13 @@ class Client(_Connection):
         if isinstance(resolving, DelayedCall) and resolving.active():
             resolving.cancel()
         self.connector.connectionFailed(Failure(err))
+
+    def connectionLost(self, reason: Failure) -> None:
+        """Lost while still connecting (reactor shutdown): report a failed attempt."""
+        if not self.connected and not self.disconnected and self._connecting:
+            self.failIfNotConnected(reason.value)
+            return
+        super().connectionLost(reason)
 
     def stopConnecting(self) -> None:
         """Abandon the attempt (L{UserError})."""
