@@ -134,7 +134,7 @@ class ProtocolWrapperTests:
 
     def test_writeForwarded(self) -> None:
         """write and writeSequence go to the real transport."""
-        _, wrapper, inner, transport = _wrapped()
+        _, _wrapper, inner, transport = _wrapped()
         assert inner.transport is not None
         inner.transport.write(b"ab")
         inner.transport.writeSequence([b"c", b"d"])
@@ -197,13 +197,13 @@ class ProtocolWrapperTests:
         """An attribute neither the wrapper nor the transport has raises AttributeError."""
         _, wrapper, _, _ = _wrapped()
         with pytest.raises(AttributeError):
-            wrapper.noSuchAttribute  # noqa: B018
+            wrapper.noSuchAttribute
 
     def test_missingAttributeBeforeConnection(self) -> None:
         """Before a transport is attached, forwarded attributes raise AttributeError."""
         wrapper = ProtocolWrapper(WrappingFactory(Factory()), Protocol())
         with pytest.raises(AttributeError):
-            wrapper.setTcpNoDelay  # noqa: B018
+            wrapper.setTcpNoDelay
 
     def test_connectionLostForwardedAndUnregisters(self) -> None:
         """connectionLost unregisters the wrapper and reaches the wrapped protocol."""
@@ -268,7 +268,7 @@ class ProtocolWrapperTests:
                 self.transport.write(data)
 
         factory = WrappingFactory(Factory.forProtocol(Echo))
-        client, server, pump = connectedServerAndClient(
+        client, _server, pump = connectedServerAndClient(
             lambda: factory.buildProtocol(None), AccumulatingProtocol
         )
         client.transport.write(b"hello")

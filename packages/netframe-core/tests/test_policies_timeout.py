@@ -113,7 +113,7 @@ class TimeoutMixinTests:
 
     def test_resetTimeout(self) -> None:
         """resetTimeout restarts the countdown from the full period."""
-        p, clock, transport = _timing()
+        p, clock, _transport = _timing()
         p.setTimeout(3)
         clock.advance(2)
         p.resetTimeout()

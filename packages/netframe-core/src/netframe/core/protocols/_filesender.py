@@ -113,7 +113,9 @@ class FileSender:
                 return
             if not isinstance(result, bytes):
                 self._abandon(
-                    TypeError(f"FileSender transform must return bytes, not {type(result).__name__}")
+                    TypeError(
+                        f"FileSender transform must return bytes, not {type(result).__name__}"
+                    )
                 )
                 return
             chunk = result

@@ -586,4 +586,3 @@ class LimitTotalConnectionsFactory(ServerFactory):
         """
         if self.connectionCount > 0:
             self.connectionCount -= 1
-

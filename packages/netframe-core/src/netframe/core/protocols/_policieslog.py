@@ -226,7 +226,7 @@ class TrafficLoggingFactory(WrappingFactory):
         @return: The open text file.
         @raise OSError: If the file cannot be opened.
         """
-        return open(name, "w", encoding="utf-8")  # noqa: SIM115
+        return open(name, "w", encoding="utf-8")
 
     def buildProtocol(self, addr: Any) -> Optional[Any]:
         """

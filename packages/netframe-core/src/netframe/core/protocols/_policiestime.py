@@ -177,9 +177,7 @@ class TimeoutProtocol(ProtocolWrapper):
 
     factory: Any
 
-    def __init__(
-        self, factory: Any, wrappedProtocol: Any, timeoutPeriod: Optional[float]
-    ) -> None:
+    def __init__(self, factory: Any, wrappedProtocol: Any, timeoutPeriod: Optional[float]) -> None:
         """
         @param factory: The L{TimeoutFactory}; its C{callLater} schedules
             the timer.
