@@ -212,8 +212,12 @@ class TimeoutProtocol(ProtocolWrapper):
         Restart the countdown (some activity happened).
         """
         call = self.timeoutCall
-        if call is not None and self.timeoutPeriod is not None and call.active():
-            call.reset(self.timeoutPeriod)
+        if call is not None:
+            # timeoutCall is only set while pending (cleared when it fires or
+            # is cancelled), and timeoutPeriod is set whenever it is.
+            period = self.timeoutPeriod
+            if period is not None:
+                call.reset(period)
 
     def write(self, data: bytes) -> None:
         """
