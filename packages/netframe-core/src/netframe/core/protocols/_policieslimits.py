@@ -123,7 +123,10 @@ class ThrottlingProtocol(ProtocolWrapper):
     Reads are throttled by pausing the transport; writes by pausing the
     producer registered on this connection (without one, writes are only
     counted: write bandwidth is throttled only when a producer is
-    registered).
+    registered). A throttled pull producer is not asked for data until the
+    throttle lifts; a transport that keeps asking an idle pull producer on
+    every loop pass (as the TCP transport does while its buffer is empty)
+    keeps doing so meanwhile, so prefer push producers under write limits.
 
     @ivar producer: The registered producer (as given), or C{None}.
     """
