@@ -524,9 +524,12 @@ def _makeResponse(result: Any, command: type[Command], proto: Any) -> AmpBox:
     return command.makeResponse(result, proto)
 
 
-def _callResponder(command: type[Command], method: Callable[..., Any], box: AmpBox, proto: Any) -> Any:
+def _callResponder(
+    command: type[Command], method: Callable[..., Any], box: AmpBox, proto: Any, wantAnswer: bool = True
+) -> Any:
     """
-    Parse C{box}, call C{method}, serialize its result.
+    Parse C{box}, call C{method}, serialize its result (unless no answer is
+    wanted: then the result is ignored, only errors matter).
 
     @return: The answer box, or a Deferred firing with it.
     @raise RemoteAmpError: For a declared error (synchronous case).
@@ -541,12 +544,16 @@ def _callResponder(command: type[Command], method: Callable[..., Any], box: AmpB
         if code is None:
             raise
         raise RemoteAmpError(code, str(e), code in command._fatalCodes, local=Failure()) from e
-    if isinstance(result, dict):
+    if isinstance(result, dict) and wantAnswer:
         return command.makeResponse(result, proto)
     if inspect.iscoroutine(result):
         result = Deferred.fromCoroutine(result)
     if isinstance(result, Deferred):
+        if not wantAnswer:
+            return result.addErrback(_mapError, command)
         return result.addCallbacks(_makeResponse, _mapError, (command, proto), None, (command,))
+    if not wantAnswer:
+        return None
     return _makeResponse(result, command, proto)
 
 
@@ -777,7 +784,7 @@ class BoxDispatcher:
         d.callback(result)
         return d
 
-    def _respond(self, name: bytes, box: AmpBox) -> Any:
+    def _respond(self, name: bytes, box: AmpBox, wantAnswer: bool = True) -> Any:
         """
         Find and call the responder for C{name}.
 
@@ -787,7 +794,7 @@ class BoxDispatcher:
         if isinstance(locator, CommandLocator):
             found = locator._responderFor(name)
             if found is not None:
-                return _callResponder(found[0], found[1], box, self.boxSender)
+                return _callResponder(found[0], found[1], box, self.boxSender, wantAnswer)
             if not isinstance(locator, SimpleStringLocator):
                 raise UnhandledCommand(UNHANDLED_ERROR_CODE, f"Unhandled Command: {name!r}")
         responder = locator.locateResponder(name)
@@ -799,7 +806,7 @@ class BoxDispatcher:
         """Answer the request C{box} (if it asks for an answer)."""
         ask = box.get(ASK)
         try:
-            result = self._respond(box[COMMAND], box)
+            result = self._respond(box[COMMAND], box, ask is not None)
         except Exception:
             self._commandFailed(Failure(), ask)
             return
