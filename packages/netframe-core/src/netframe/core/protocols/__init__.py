@@ -1,4 +1,6 @@
 """
-Reusable protocol implementations: L{basic} framing receivers and the
-L{wire} toy services (echo, discard, chargen, quote of the day, daytime, who).
+Reusable protocol implementations: L{basic} framing receivers and FileSender,
+L{policies} wrappers (timeouts, throttling, connection limits, traffic logging),
+L{wire} toy services (echo, discard, chargen, quote of the day, daytime, who) and
+L{amp}, the Asynchronous Messaging Protocol.
 """

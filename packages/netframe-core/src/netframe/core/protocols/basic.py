@@ -27,8 +27,10 @@ from netframe.core.protocols._basicparsers import (
     NetstringParseError,
     StringTooLongError,
 )
+from netframe.core.protocols._filesender import FileSender
 
 __all__ = [
+    "FileSender",
     "IncompleteNetstring",
     "Int8StringReceiver",
     "Int16StringReceiver",
@@ -42,6 +44,7 @@ __all__ = [
 ]
 
 for _obj in (
+    FileSender,
     IncompleteNetstring,
     Int8StringReceiver,
     Int16StringReceiver,
