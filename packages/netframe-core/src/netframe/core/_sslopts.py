@@ -553,7 +553,9 @@ class CertificateOptions:
             context.set_session_cache_mode(SSL.SESS_CACHE_OFF)
         if self._acceptableProtocols is not None:
             context.set_alpn_protos(self._acceptableProtocols)
-            context.set_alpn_select_callback(_ALPNSelector(self._acceptableProtocols))
+        # Always installed, so a wrapped IProtocolNegotiationFactory can choose per
+        # connection (a context cannot change once it made a connection).
+        context.set_alpn_select_callback(_ALPNSelector(self._acceptableProtocols))
         return context
 
 

@@ -18,7 +18,8 @@ from OpenSSL import SSL
 from zope.interface import directlyProvides, implementer, providedBy
 
 from netframe.core import error
-from netframe.core._tlswrap import _WrappingFactory, _WrappingProtocol
+from netframe.core._protocol import ClientFactory
+from netframe.core.protocols.policies import ProtocolWrapper, WrappingFactory
 from netframe.core.failure import Failure
 from netframe.core.interfaces import (
     IHalfCloseableProtocol,
@@ -180,7 +181,7 @@ class _ProducerMembrane:
 
 
 @implementer(ISSLTransport, ISystemHandle, IPushProducer)
-class TLSMemoryBIOProtocol(_WrappingProtocol):
+class TLSMemoryBIOProtocol(ProtocolWrapper):
     """
     TLS between a transport and the protocol it wraps, using OpenSSL memory BIOs.
 
@@ -222,6 +223,7 @@ class TLSMemoryBIOProtocol(_WrappingProtocol):
     _x509Error: Optional[str] = None
     _connectionLostDelivered = False
     _verifyIdentity: Any = None
+    _alpnProtocols: Optional[list[bytes]] = None
     transport: Any
 
     def __init__(
@@ -235,7 +237,10 @@ class TLSMemoryBIOProtocol(_WrappingProtocol):
             :meth:`makeConnection` (``False`` for ``startTLS``, where it is connected
             already).
         """
-        _WrappingProtocol.__init__(self, factory, wrappedProtocol)
+        # Not ProtocolWrapper.__init__: this layer must not look half-closeable to
+        # the transport (a TCP half-close is not a TLS one).
+        self.factory = factory
+        self.wrappedProtocol = wrappedProtocol
         self._connectWrapped = _connectWrapped
         self._appSendBuffer: list[bytes] = []
 
@@ -263,6 +268,12 @@ class TLSMemoryBIOProtocol(_WrappingProtocol):
 
     def connectionMade(self) -> None:
         """Nothing: :meth:`makeConnection` connects the wrapped protocol itself."""
+
+    def readConnectionLost(self) -> None:
+        """Not used: this layer does not take TCP half-closes (see the class doc)."""
+
+    def writeConnectionLost(self) -> None:
+        """Not used: this layer does not take TCP half-closes (see the class doc)."""
 
     # -- incoming ----------------------------------------------------------------
 
@@ -358,11 +369,14 @@ class TLSMemoryBIOProtocol(_WrappingProtocol):
     def _closeNotifyReceived(self) -> None:
         """The peer sent ``close_notify``: half-close or close (see the class doc)."""
         self._receivedShutdown = True
-        if IHalfCloseableProtocol.providedBy(self.wrappedProtocol) and not self._sentShutdown:
+        if IHalfCloseableProtocol.providedBy(self.wrappedProtocol):
             self.wrappedProtocol.readConnectionLost()
-            self._flushSendBIO()
-            return
-        if not self._sentShutdown:
+            if self._lostTLSConnection:
+                return
+            if not self._sentShutdown:
+                self._flushSendBIO()
+                return
+        elif not self._sentShutdown:
             self._sendCloseNotify()
         self._lostTLSConnection = True
         self._dropProducer()
@@ -582,9 +596,9 @@ class TLSMemoryBIOProtocol(_WrappingProtocol):
             try:
                 producer.stopProducing()
             finally:
-                _WrappingProtocol.connectionLost(self, reason)
+                ProtocolWrapper.connectionLost(self, reason)
         else:
-            _WrappingProtocol.connectionLost(self, reason)
+            ProtocolWrapper.connectionLost(self, reason)
 
     # -- producers -----------------------------------------------------------------
 
@@ -669,7 +683,7 @@ class TLSMemoryBIOProtocol(_WrappingProtocol):
         return chosen or None
 
 
-class TLSMemoryBIOFactory(_WrappingFactory):
+class TLSMemoryBIOFactory(WrappingFactory):
     """
     Wraps each protocol of ``wrappedFactory`` in a :class:`TLSMemoryBIOProtocol`.
 
@@ -691,7 +705,7 @@ class TLSMemoryBIOFactory(_WrappingFactory):
         :param wrappedFactory: the application's factory (``None`` for ``startTLS``).
         :raise TypeError: if ``contextFactory`` provides none of those.
         """
-        _WrappingFactory.__init__(self, wrappedFactory)
+        WrappingFactory.__init__(self, wrappedFactory)
         self._contextFactory = contextFactory
         self.isClient = isClient
         creatorInterface = (
@@ -707,7 +721,6 @@ class TLSMemoryBIOFactory(_WrappingFactory):
                 "getContext()"
             )
         self._alpnOverride: Optional[list[bytes]] = None
-        self._alpnInstalled = False
         if wrappedFactory is not None and IProtocolNegotiationFactory.providedBy(wrappedFactory):
             self._alpnOverride = list(wrappedFactory.acceptableProtocols())
 
@@ -718,6 +731,18 @@ class TLSMemoryBIOFactory(_WrappingFactory):
         inner = getattr(self.wrappedFactory, "logPrefix", None)
         prefix = inner() if callable(inner) else type(self.wrappedFactory).__name__
         return f"{prefix} (TLS)"
+
+    def doStart(self) -> None:
+        """Start the wrapped factory (if any), then this one."""
+        if self.wrappedFactory is not None:
+            self.wrappedFactory.doStart()
+        ClientFactory.doStart(self)
+
+    def doStop(self) -> None:
+        """Stop the wrapped factory (if any), then this one."""
+        if self.wrappedFactory is not None:
+            self.wrappedFactory.doStop()
+        ClientFactory.doStop(self)
 
     def _createConnection(self, tlsProtocol: TLSMemoryBIOProtocol) -> SSL.Connection:
         """
@@ -735,10 +760,9 @@ class TLSMemoryBIOFactory(_WrappingFactory):
         if protocols is not None:
             if self.isClient:
                 connection.set_alpn_protos(protocols)
-            elif not self._alpnInstalled:
-                # The selection callback lives on the (shared) context: install it once.
-                self._alpnInstalled = True
-                connection.get_context().set_alpn_select_callback(_ALPNSelector(protocols))
+            else:
+                # Read by the context's ALPN selector (CertificateOptions installs one).
+                tlsProtocol._alpnProtocols = protocols
         return connection
 
 
@@ -791,27 +815,34 @@ class _ALPNSelector:
     """
     The server's ALPN choice: our most preferred protocol the client also offers.
 
-    With no protocol in common the handshake fails (rather than going on without a
-    protocol): the callback raises, pyOpenSSL sends a fatal alert and re-raises the
-    error from the handshake.
+    The protocols are the connection's own (a wrapped
+    :class:`~netframe.core.interfaces.IProtocolNegotiationFactory`'s, stored on the TLS
+    protocol) or else the context's.  With neither, ALPN is ignored.  With no protocol
+    in common the handshake fails (rather than going on without a protocol): the
+    callback raises, pyOpenSSL sends a fatal alert and re-raises the error from the
+    handshake.
     """
 
     __slots__ = ("_protocols",)
 
-    def __init__(self, protocols: list[bytes]) -> None:
+    def __init__(self, protocols: Optional[list[bytes]]) -> None:
         """
-        :param protocols: the acceptable protocols, most preferred first.
+        :param protocols: the acceptable protocols, most preferred first, or ``None``.
         """
-        self._protocols = list(protocols)
+        self._protocols = None if protocols is None else list(protocols)
 
-    def __call__(self, connection: SSL.Connection, offered: list[bytes]) -> bytes:
+    def __call__(self, connection: SSL.Connection, offered: list[bytes]) -> Any:
         """
         :param connection: the server connection.
         :param offered: the protocols the client offered, in its order.
-        :return: the chosen protocol.
+        :return: the chosen protocol, or ``SSL.NO_OVERLAPPING_PROTOCOLS`` to ignore ALPN
+            when we have no protocols configured.
         :raise SSL.Error: if none of ours was offered.
         """
-        for protocol in self._protocols:
+        protocols = getattr(connection.get_app_data(), "_alpnProtocols", None) or self._protocols
+        if protocols is None:
+            return SSL.NO_OVERLAPPING_PROTOCOLS
+        for protocol in protocols:
             if protocol in offered:
                 return protocol
         raise SSL.Error(
@@ -820,7 +851,7 @@ class _ALPNSelector:
                     "ALPN",
                     "",
                     f"no application protocol in common: the client offered {offered!r}, "
-                    f"we accept {self._protocols!r}",
+                    f"we accept {protocols!r}",
                 )
             ]
         )
