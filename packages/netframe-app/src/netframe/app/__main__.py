@@ -1,0 +1,6 @@
+"""C{python -m netframe.app}: the same as the C{netframe-twistd} command."""
+
+from netframe.app.twistd import run
+
+if __name__ == "__main__":
+    run()
