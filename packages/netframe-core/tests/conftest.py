@@ -115,7 +115,7 @@ class CertMaker:
         cacheKey = ("ca", commonName)
         if cacheKey not in self._cache:
             key = self._key()
-            now = datetime.datetime.now(datetime.timezone.utc)
+            now = datetime.datetime.now(datetime.UTC)
             self._cache[cacheKey] = self._build(
                 commonName, key, None, key, True, (), (), now - _ONE_DAY, now + 30 * _ONE_DAY
             )
@@ -143,10 +143,19 @@ class CertMaker:
         :return: the ``PrivateCertificate``.
         """
         dns = tuple([commonName] if dnsNames is None else dnsNames)
-        cacheKey = ("leaf", commonName, dns, tuple(ipAddresses), id(issuer), selfSigned, validFrom, validUntil)
+        cacheKey = (
+            "leaf",
+            commonName,
+            dns,
+            tuple(ipAddresses),
+            id(issuer),
+            selfSigned,
+            validFrom,
+            validUntil,
+        )
         if cacheKey not in self._cache:
             key = self._key()
-            now = datetime.datetime.now(datetime.timezone.utc)
+            now = datetime.datetime.now(datetime.UTC)
             if selfSigned:
                 issuerName, issuerKey = None, key
             else:

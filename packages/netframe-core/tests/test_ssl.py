@@ -200,11 +200,13 @@ class CertificateTests:
         ca = ssl.KeyPair.generate(crypto.TYPE_EC, 256).selfSignedCert(1, commonName="CA")
         key = ssl.KeyPair.generate(crypto.TYPE_EC, 256)
         request = key.certificateRequest(ssl.DN(CN="svc.example"), ssl.FILETYPE_PEM)
-        assert ssl.CertificateRequest.load(request, ssl.FILETYPE_PEM).getSubject().CN == "svc.example"
-        results: list[bytes] = []
-        ca.signCertificateRequest(request, lambda dn: True, 5, requestFormat=ssl.FILETYPE_PEM).addCallback(
-            results.append
+        assert (
+            ssl.CertificateRequest.load(request, ssl.FILETYPE_PEM).getSubject().CN == "svc.example"
         )
+        results: list[bytes] = []
+        ca.signCertificateRequest(
+            request, lambda dn: True, 5, requestFormat=ssl.FILETYPE_PEM
+        ).addCallback(results.append)
         leaf = key.newCertificate(results[0])
         assert leaf.getIssuer().commonName == "CA"
         store = crypto.X509Store()
@@ -236,7 +238,10 @@ class DistinguishedNameTests:
         assert dn.countryName == "NZ"
         dn.OU = "ops"
         assert dn["organizationalUnitName"] == "ops"
-        assert dn.inspect() == "Common Name: example.com\nOrganizational Unit Name: ops\nCountry Name: NZ"
+        assert (
+            dn.inspect()
+            == "Common Name: example.com\nOrganizational Unit Name: ops\nCountry Name: NZ"
+        )
 
     def test_unknownAttribute(self) -> None:
         """Unknown or unset attributes raise AttributeError."""
@@ -322,22 +327,27 @@ class OptionsTests:
 
     def test_tls12IsTheDefaultMinimum(self, tlsCerts: Any) -> None:
         """A client capped at TLS 1.1 cannot talk to a default server."""
-        serverTLS, clientTLS, server, client = handshake(
+        _serverTLS, clientTLS, _server, client = handshake(
             tlsCerts.leaf().options(),
-            clientOptions(tlsCerts, insecurelyLowerMinimumTo=ssl.TLSVersion.TLSv1_0,
-                          lowerMaximumSecurityTo=ssl.TLSVersion.TLSv1_1),
+            clientOptions(
+                tlsCerts,
+                insecurelyLowerMinimumTo=ssl.TLSVersion.TLSv1_0,
+                lowerMaximumSecurityTo=ssl.TLSVersion.TLSv1_1,
+            ),
         )
         assert not clientTLS._handshakeDone
         assert client.reason.check(SSL.Error)
 
     def test_defaultNegotiatesTLS13(self, tlsCerts: Any) -> None:
         """By default the newest version (TLS 1.3) is negotiated."""
-        serverTLS, clientTLS, server, client = handshake(tlsCerts.leaf().options(), clientOptions(tlsCerts))
+        _serverTLS, clientTLS, _server, _client = handshake(
+            tlsCerts.leaf().options(), clientOptions(tlsCerts)
+        )
         assert clientTLS.getHandle().get_protocol_version_name() == "TLSv1.3"
 
     def test_lowerMaximum(self, tlsCerts: Any) -> None:
         """lowerMaximumSecurityTo=TLSv1_2 negotiates TLS 1.2 with a forward-secret AEAD."""
-        serverTLS, clientTLS, server, client = handshake(
+        _serverTLS, clientTLS, _server, _client = handshake(
             tlsCerts.leaf().options(),
             clientOptions(tlsCerts, lowerMaximumSecurityTo=ssl.TLSVersion.TLSv1_2),
         )
@@ -352,7 +362,7 @@ class OptionsTests:
         serverOptions = ssl.CertificateOptions(
             privateKey=leaf.privateKey, certificate=leaf, raiseMinimumTo=ssl.TLSVersion.TLSv1_3
         )
-        serverTLS, clientTLS, server, client = handshake(
+        _serverTLS, _clientTLS, server, _client = handshake(
             serverOptions, clientOptions(tlsCerts, lowerMaximumSecurityTo=ssl.TLSVersion.TLSv1_2)
         )
         assert server.reason.check(SSL.Error)
@@ -363,7 +373,7 @@ class OptionsTests:
         serverOptions = ssl.CertificateOptions(
             privateKey=leaf.privateKey, certificate=leaf, method=SSL.TLSv1_2_METHOD
         )
-        serverTLS, clientTLS, server, client = handshake(serverOptions, clientOptions(tlsCerts))
+        _serverTLS, clientTLS, _server, _client = handshake(serverOptions, clientOptions(tlsCerts))
         assert clientTLS.getHandle().get_protocol_version_name() == "TLSv1.2"
 
     def test_extraCertChain(self, tlsCerts: Any) -> None:
@@ -385,12 +395,12 @@ class OptionsTests:
         serverOptions = ssl.CertificateOptions(
             privateKey=leaf.privateKey, certificate=leaf, extraCertChain=[intermediate]
         )
-        serverTLS, clientTLS, server, client = handshake(
+        _serverTLS, clientTLS, _server, _client = handshake(
             serverOptions, ssl.optionsForClientTLS("example.com", root)
         )
         assert clientTLS._handshakeDone
         serverOptions = leaf.options()
-        serverTLS, clientTLS, server, client = handshake(
+        _serverTLS, clientTLS, _server, client = handshake(
             serverOptions, ssl.optionsForClientTLS("example.com", root)
         )
         assert "unable to get local issuer" in str(client.reason.value)
@@ -400,7 +410,7 @@ def _validity() -> tuple[Any, Any]:
     """Yesterday and in ten days."""
     import datetime
 
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     return now - datetime.timedelta(days=1), now + datetime.timedelta(days=10)
 
 
@@ -430,7 +440,7 @@ class ClientOptionsTests:
 
     def test_certificateOptionsAsClient(self, tlsCerts: Any) -> None:
         """Certificate.options() is a getContext()-style client factory trusting it."""
-        serverTLS, clientTLS, server, client = handshake(
+        _serverTLS, clientTLS, _server, _client = handshake(
             tlsCerts.leaf().options(), tlsCerts.ca().options()
         )
         assert clientTLS._handshakeDone
@@ -464,7 +474,9 @@ class CipherTests:
     def test_noCipherSelected(self) -> None:
         """A policy selecting nothing available is refused."""
         with pytest.raises(ValueError, match="no available cipher"):
-            ssl.CertificateOptions(acceptableCiphers=ssl.AcceptableCiphers([ssl.OpenSSLCipher("NOPE")]))
+            ssl.CertificateOptions(
+                acceptableCiphers=ssl.AcceptableCiphers([ssl.OpenSSLCipher("NOPE")])
+            )
 
     def test_protocolNegotiation(self) -> None:
         """ALPN is supported (NPN never offered)."""
@@ -527,7 +539,7 @@ class DiffieHellmanTests:
             acceptableCiphers=ssl.AcceptableCiphers.fromOpenSSLCipherString("DHE+AESGCM"),
             method=SSL.TLSv1_2_METHOD,
         )
-        serverTLS, clientTLS, server, client = handshake(
+        _serverTLS, clientTLS, _server, _client = handshake(
             serverOptions, ssl.optionsForClientTLS("example.com", leaf)
         )
         assert clientTLS.getHandle().get_cipher_name().startswith("DHE-")

@@ -24,7 +24,7 @@ from netframe.core.interfaces import (
     ISSLTransport,
     ISystemHandle,
 )
-from netframe.core.protocol import ClientFactory, Factory, Protocol
+from netframe.core.protocol import ClientFactory, Factory, Protocol, connectionDone
 from netframe.core.protocols.basic import LineReceiver
 from netframe.core.testing import FakeTransport, IOPump, connect
 
@@ -47,7 +47,7 @@ class Recorder(Protocol):
         """Record data."""
         self.chunks.append(data)
 
-    def connectionLost(self, reason: Failure = error.ConnectionDone()) -> None:  # type: ignore[assignment]
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
         """Record the reason."""
         self.reason = reason
 
@@ -167,13 +167,17 @@ class InterfaceTests:
 
     def test_protocolProvidesTransportInterfaces(self, tlsCerts: Any) -> None:
         """A connected TLS protocol provides ISSLTransport, ISystemHandle, IPushProducer."""
-        serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), Echo(), Greeter())
+        _serverTLS, clientTLS, _pump = tlsConnect(
+            *serverAndClientOptions(tlsCerts), Echo(), Greeter()
+        )
         for iface in (ISSLTransport, ISystemHandle, IPushProducer):
             assert verifyObject(iface, clientTLS)
 
     def test_membraneProvidesIPushProducer(self, tlsCerts: Any) -> None:
         """The producer membrane provides IPushProducer."""
-        serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), Echo(), Greeter())
+        _serverTLS, clientTLS, _pump = tlsConnect(
+            *serverAndClientOptions(tlsCerts), Echo(), Greeter()
+        )
         assert verifyObject(IPushProducer, _ProducerMembrane(Recorder(), True, clientTLS))
 
     def test_clientOptionsProvideCreator(self, tlsCerts: Any) -> None:
@@ -203,7 +207,7 @@ class EchoExampleTests:
         authority = ssl.Certificate.loadPEM(publicPem)
         options = ssl.optionsForClientTLS("example.com", authority)
         server, client = Echo(), Greeter()
-        serverTLS, clientTLS, pump = tlsConnect(certificate.options(), options, server, client)
+        _serverTLS, clientTLS, pump = tlsConnect(certificate.options(), options, server, client)
         assert server.received == Greeter.greeting
         assert client.received == Greeter.greeting
         assert client.transport is clientTLS
@@ -242,7 +246,7 @@ class PeerCertificateTests:
                 self.certificate = ssl.Certificate(self.transport.getPeerCertificate())
                 self.transport.abortConnection()
 
-            def connectionLost(self, reason: Failure = error.ConnectionDone()) -> None:  # type: ignore[assignment]
+            def connectionLost(self, reason: Failure = connectionDone) -> None:
                 self.reason = reason
 
         client = ShowCertificate()
@@ -267,7 +271,7 @@ class PeerCertificateTests:
 
     def test_peerCertificateNoneBeforeHandshake(self, tlsCerts: Any) -> None:
         """Before the handshake there is no peer certificate and no negotiated protocol."""
-        serverTLS, clientTLS, pump = tlsConnect(
+        _serverTLS, clientTLS, _pump = tlsConnect(
             *serverAndClientOptions(tlsCerts), Echo(), Greeter(), greet=False
         )
         assert clientTLS.getPeerCertificate() is None
@@ -294,7 +298,7 @@ class TLSServer(LineReceiver):
             self.sendLine(b"READY")
             _startTLS(self.transport, self.options, self.asClient, self)
 
-    def connectionLost(self, reason: Failure = error.ConnectionDone()) -> None:  # type: ignore[assignment]
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
         """Record the reason."""
         self.reason = reason
 
@@ -321,7 +325,7 @@ class StartTLSClient(LineReceiver):
             assert self.transport is not None
             self.transport.loseConnection()
 
-    def connectionLost(self, reason: Failure = error.ConnectionDone()) -> None:  # type: ignore[assignment]
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
         """Record the reason."""
         self.reason = reason
 
@@ -381,7 +385,7 @@ class StartTLSTests:
 
     def test_startTLSWithoutReplacingTransport(self, tlsCerts: Any) -> None:
         """replaceTransport=False leaves protocol.transport alone (the reactor routes writes)."""
-        serverOptions, clientOptions = serverAndClientOptions(tlsCerts)
+        _serverOptions, clientOptions = serverAndClientOptions(tlsCerts)
         client = Recorder()
         transport = FakeTransport(client, False)
         client.makeConnection(transport)
@@ -401,7 +405,7 @@ class ClientCertificateTests:
         clientCertificate = tlsCerts.leaf("client.example")
         clientOptions = ssl.optionsForClientTLS("example.com", tlsCerts.ca(), clientCertificate)
         server, client = Echo(), Greeter()
-        serverTLS, clientTLS, pump = tlsConnect(serverOptions, clientOptions, server, client)
+        serverTLS, _clientTLS, _pump = tlsConnect(serverOptions, clientOptions, server, client)
         assert client.received == Greeter.greeting
         peer = ssl.Certificate.peerFromTransport(serverTLS)
         assert peer.getSubject().commonName == "client.example"
@@ -410,7 +414,9 @@ class ClientCertificateTests:
         """A client without a certificate gets no echo: the connection is closed."""
         serverOptions = tlsCerts.leaf("example.com").options(tlsCerts.ca())
         server, client = Echo(), Greeter()
-        tlsConnect(serverOptions, ssl.optionsForClientTLS("example.com", tlsCerts.ca()), server, client)
+        tlsConnect(
+            serverOptions, ssl.optionsForClientTLS("example.com", tlsCerts.ca()), server, client
+        )
         assert client.received == b""
         assert server.received == b""
         assert client.reason is not None and client.reason.check(SSL.Error)
@@ -456,12 +462,12 @@ class ALPNTests:
             "example.com", tlsCerts.ca(), acceptableProtocols=clientProtocols
         )
         server, client = Listener(), Listener()
-        serverTLS, clientTLS, pump = tlsConnect(serverOptions, clientOptions, server, client)
+        serverTLS, clientTLS, _pump = tlsConnect(serverOptions, clientOptions, server, client)
         return serverTLS, clientTLS, server, client
 
     def test_earliestCommonProtocol(self, tlsCerts: Any) -> None:
         """The server (selector) picks its earliest protocol the client also offers."""
-        serverTLS, clientTLS, server, client = self._negotiate(
+        serverTLS, clientTLS, _server, _client = self._negotiate(
             tlsCerts, [b"h2", b"http/1.1"], [b"http/1.1", b"h2"]
         )
         assert serverTLS.negotiatedProtocol == b"h2"
@@ -469,21 +475,23 @@ class ALPNTests:
 
     def test_onlyCommonProtocolChosen(self, tlsCerts: Any) -> None:
         """A protocol only one side knows is never chosen."""
-        serverTLS, clientTLS, server, client = self._negotiate(
+        _serverTLS, clientTLS, _server, _client = self._negotiate(
             tlsCerts, [b"h2", b"http/1.1"], [b"http/1.1"]
         )
         assert clientTLS.negotiatedProtocol == b"http/1.1"
 
     def test_noneWhenPeerOffersNone(self, tlsCerts: Any) -> None:
         """negotiatedProtocol is None when the client offers no ALPN."""
-        serverTLS, clientTLS, server, client = self._negotiate(tlsCerts, [b"h2", b"http/1.1"], None)
+        serverTLS, clientTLS, server, _client = self._negotiate(
+            tlsCerts, [b"h2", b"http/1.1"], None
+        )
         assert server.handshakes == 1
         assert serverTLS.negotiatedProtocol is None
         assert clientTLS.negotiatedProtocol is None
 
     def test_noOverlapFailsHandshake(self, tlsCerts: Any) -> None:
         """As the selecting peer with no overlap, the handshake fails on both sides."""
-        serverTLS, clientTLS, server, client = self._negotiate(tlsCerts, [b"h2"], [b"http/1.1"])
+        _serverTLS, _clientTLS, server, client = self._negotiate(tlsCerts, [b"h2"], [b"http/1.1"])
         assert server.handshakes == 0 and client.handshakes == 0
         assert server.reason is not None and server.reason.check(SSL.Error)
         assert "no application protocol in common" in str(server.reason.value)
@@ -504,7 +512,9 @@ class ALPNTests:
         )
         serverTLS = serverFactory.buildProtocol(None)
         clientTLS = clientFactory.buildProtocol(None)
-        connect(serverTLS, FakeTransport(serverTLS, True), clientTLS, FakeTransport(clientTLS, False))
+        connect(
+            serverTLS, FakeTransport(serverTLS, True), clientTLS, FakeTransport(clientTLS, False)
+        )
         assert clientTLS.negotiatedProtocol == b"spdy/3"
 
 
@@ -514,7 +524,9 @@ class ALPNTests:
 class VerificationTests:
     """optionsForClientTLS rejects bad certificates by default, saying why."""
 
-    def _reason(self, serverCertificate: Any, hostname: str = "example.com", *, trust: Any) -> Failure:
+    def _reason(
+        self, serverCertificate: Any, hostname: str = "example.com", *, trust: Any
+    ) -> Failure:
         client = Listener()
         server = Echo()
         tlsConnect(
@@ -607,7 +619,9 @@ class VerificationTests:
             lambda connection: names.append(connection.get_servername())
         )
         client = Listener()
-        tlsConnect(serverOptions, ssl.optionsForClientTLS("bücher.example", tlsCerts.ca()), Echo(), client)
+        tlsConnect(
+            serverOptions, ssl.optionsForClientTLS("bücher.example", tlsCerts.ca()), Echo(), client
+        )
         assert client.handshakes == 1
         assert names == [b"xn--bcher-kva.example"]
 
@@ -645,7 +659,7 @@ class CloseTests:
     def test_loseConnectionSendsCloseNotify(self, tlsCerts: Any) -> None:
         """loseConnection ends with a clean close on both sides."""
         server, client = Echo(), Greeter()
-        serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
+        serverTLS, _clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
         serverTLS.loseConnection()
         pump.flush()
         assert serverTLS._sentShutdown
@@ -693,14 +707,19 @@ class CloseTests:
         pump.flush()
         clientTLS.loseWriteConnection()
         pump.flush()
-        assert (server.readLost, server.writeLost, client.readLost, client.writeLost) == (1, 1, 1, 1)
+        assert (server.readLost, server.writeLost, client.readLost, client.writeLost) == (
+            1,
+            1,
+            1,
+            1,
+        )
         assert client.reason is not None and client.reason.check(error.ConnectionDone)
         assert server.reason is not None and server.reason.check(error.ConnectionDone)
 
     def test_closeNotifyClosesOtherProtocols(self, tlsCerts: Any) -> None:
         """A protocol that is not half-closeable gets connectionLost(ConnectionDone)."""
         server, client = HalfCloser(), Recorder()
-        serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
+        serverTLS, _clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
         serverTLS.loseWriteConnection()
         pump.flush()
         assert client.reason is not None and client.reason.check(error.ConnectionDone)
@@ -708,7 +727,7 @@ class CloseTests:
     def test_truncation(self, tlsCerts: Any) -> None:
         """A transport closing without close_notify after the handshake is ConnectionLost."""
         server, client = Recorder(), Recorder()
-        serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
+        serverTLS, _clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
         serverTLS.transport.loseConnection()
         pump.flush()
         assert client.reason is not None and client.reason.check(error.ConnectionLost)
@@ -735,7 +754,7 @@ class CloseTests:
     def test_abortConnection(self, tlsCerts: Any) -> None:
         """abortConnection drops the connection: ConnectionAborted here, ConnectionLost there."""
         server, client = Recorder(), Recorder()
-        serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
+        _serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
         clientTLS.write(b"never sent")
         clientTLS.abortConnection()
         clientTLS.abortConnection()
@@ -747,7 +766,7 @@ class CloseTests:
     def test_writeAfterCloseIgnored(self, tlsCerts: Any) -> None:
         """Writes after loseConnection are discarded."""
         server, client = Recorder(), Recorder()
-        serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
+        _serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
         clientTLS.write(b"a")
         clientTLS.loseConnection()
         clientTLS.write(b"b")
@@ -756,7 +775,9 @@ class CloseTests:
 
     def test_writeTextRefused(self, tlsCerts: Any) -> None:
         """Writing text raises TypeError (in write and writeSequence)."""
-        serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), Recorder(), Recorder())
+        _serverTLS, clientTLS, _pump = tlsConnect(
+            *serverAndClientOptions(tlsCerts), Recorder(), Recorder()
+        )
         with pytest.raises(TypeError):
             clientTLS.write("text")  # type: ignore[arg-type]
         with pytest.raises(TypeError):
@@ -790,7 +811,9 @@ class ProducerTests:
 
     def test_pushProducerPausedByUnderlyingTransport(self, tlsCerts: Any) -> None:
         """The underlying transport pausing/resuming reaches the wrapped push producer."""
-        serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), Recorder(), Recorder())
+        _serverTLS, clientTLS, _pump = tlsConnect(
+            *serverAndClientOptions(tlsCerts), Recorder(), Recorder()
+        )
         producer = Producer()
         clientTLS.registerProducer(producer, True)
         underlying = clientTLS.transport.producer
@@ -807,7 +830,7 @@ class ProducerTests:
     def test_loseConnectionWaitsForProducer(self, tlsCerts: Any) -> None:
         """loseConnection waits until the producer is unregistered, then closes cleanly."""
         server, client = Recorder(), Recorder()
-        serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
+        _serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
         producer = Producer()
         clientTLS.registerProducer(producer, True)
         clientTLS.loseConnection()
@@ -820,7 +843,9 @@ class ProducerTests:
 
     def test_producerStoppedOnConnectionLost(self, tlsCerts: Any) -> None:
         """A registered producer is stopped (once) when the connection is lost."""
-        serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), Recorder(), Recorder())
+        serverTLS, clientTLS, pump = tlsConnect(
+            *serverAndClientOptions(tlsCerts), Recorder(), Recorder()
+        )
         producer = Producer()
         clientTLS.registerProducer(producer, True)
         serverTLS.abortConnection()
@@ -876,7 +901,7 @@ class ProducerTests:
     def test_stopProducingCloses(self, tlsCerts: Any) -> None:
         """stopProducing on the TLS transport closes the connection."""
         server, client = Recorder(), Recorder()
-        serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
+        _serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
         clientTLS.stopProducing()
         pump.flush()
         assert server.reason is not None and server.reason.check(error.ConnectionDone)
@@ -899,7 +924,7 @@ class VolumeTests:
     def test_manySmallWrites(self, tlsCerts: Any) -> None:
         """Thousands of small writes arrive in order."""
         server, client = Recorder(), Recorder()
-        serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
+        _serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
         for i in range(2000):
             clientTLS.write(b"%d," % i)
         pump.flush()
@@ -926,7 +951,7 @@ class HostileInputTests:
     def test_garbageAfterHandshake(self, tlsCerts: Any) -> None:
         """Garbage after the handshake closes the connection with an SSL.Error reason."""
         server, client = Recorder(), Recorder()
-        serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
+        _serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
         clientTLS.transport.write(b"\x17\x03\x03\x00\x10" + b"\x00" * 16)
         pump.flush()
         assert server.reason is not None and server.reason.check(SSL.Error)
@@ -976,7 +1001,7 @@ class LoopbackTests:
                     result["peer"] = self.transport.getPeerCertificate()
                     self.transport.loseConnection()
 
-            def connectionLost(self, reason: Failure = error.ConnectionDone()) -> None:  # type: ignore[assignment]
+            def connectionLost(self, reason: Failure = connectionDone) -> None:
                 result["reason"] = reason
                 result["received"] = self.received
                 reactor.stop()

@@ -253,7 +253,9 @@ def _defaultCipherPolicy() -> OpenSSLAcceptableCiphers:
     :return: the default policy (computed once).
     """
     if not _defaultCiphers:
-        _defaultCiphers.append(OpenSSLAcceptableCiphers.fromOpenSSLCipherString(_DEFAULT_CIPHER_STRING))
+        _defaultCiphers.append(
+            OpenSSLAcceptableCiphers.fromOpenSSLCipherString(_DEFAULT_CIPHER_STRING)
+        )
     return _defaultCiphers[0]
 
 
@@ -527,13 +529,13 @@ class CertificateOptions:
         if self.fixBrokenPeers:
             options |= SSL.OP_ALL
         context.set_options(options)
-        if self.certificate is not None:
+        if self.certificate is not None and self.privateKey is not None:
             context.use_certificate(self.certificate.to_cryptography())
             context.use_privatekey(self.privateKey.to_cryptography_key())
             for extra in self.extraCertChain:
                 context.add_extra_chain_cert(extra.to_cryptography())
             context.check_privatekey()
-        if self.verify:
+        if self.verify and self.trustRoot is not None:
             flags = SSL.VERIFY_PEER
             if self.requireCertificate:
                 flags |= SSL.VERIFY_FAIL_IF_NO_PEER_CERT

@@ -19,7 +19,6 @@ from zope.interface import directlyProvides, implementer, providedBy
 
 from netframe.core import error
 from netframe.core._protocol import ClientFactory
-from netframe.core.protocols.policies import ProtocolWrapper, WrappingFactory
 from netframe.core.failure import Failure
 from netframe.core.interfaces import (
     IHalfCloseableProtocol,
@@ -32,6 +31,7 @@ from netframe.core.interfaces import (
     ISystemHandle,
 )
 from netframe.core.main import CONNECTION_DONE
+from netframe.core.protocols.policies import ProtocolWrapper, WrappingFactory
 
 __all__ = ["TLSMemoryBIOFactory", "TLSMemoryBIOProtocol"]
 
@@ -254,7 +254,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         :param transport: the underlying transport.
         :raise SSL.Error: if the context factory cannot make a connection.
         """
-        factory: TLSMemoryBIOFactory = self.factory  # type: ignore[assignment]
+        factory: TLSMemoryBIOFactory = self.factory
         self._tlsConnection = factory._createConnection(self)
         self._verifyIdentity = getattr(factory._creator, "_verifyPeerIdentity", None)
         directlyProvides(self, providedBy(self), *providedBy(transport))
@@ -288,9 +288,15 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         self._tlsConnection.bio_write(data)
         if not self._handshakeDone:
             self._tryHandshake()
-            if not self._handshakeDone or self._lostTLSConnection:
+            if not self._established():
                 return
         self._readLoop()
+
+    def _established(self) -> bool:
+        """
+        :return: whether the handshake is done and the TLS connection still usable.
+        """
+        return self._handshakeDone and not self._lostTLSConnection
 
     def _readLoop(self) -> None:
         """Deliver every plaintext byte OpenSSL can produce (unless paused)."""
@@ -615,9 +621,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         :raise RuntimeError: if a producer is already registered.
         """
         if self._producer is not None:
-            raise RuntimeError(
-                f"Cannot register producer {producer!r}: one is already registered"
-            )
+            raise RuntimeError(f"Cannot register producer {producer!r}: one is already registered")
         if self._lostTLSConnection:
             producer.stopProducing()
             return
@@ -717,8 +721,7 @@ class TLSMemoryBIOFactory(WrappingFactory):
             self._creator = _ContextFactoryToConnectionCreator(contextFactory)
         else:
             raise TypeError(
-                f"{contextFactory!r} is neither a {creatorInterface.__name__} nor has "
-                "getContext()"
+                f"{contextFactory!r} is neither a {creatorInterface.__name__} nor has getContext()"
             )
         self._alpnOverride: Optional[list[bytes]] = None
         if wrappedFactory is not None and IProtocolNegotiationFactory.providedBy(wrappedFactory):
@@ -751,6 +754,7 @@ class TLSMemoryBIOFactory(WrappingFactory):
         :param tlsProtocol: the protocol (stored as the connection's app data).
         :return: the connection, in client or server mode.
         """
+        connection: SSL.Connection
         if self.isClient:
             connection = self._creator.clientConnectionForTLS(tlsProtocol)
         else:
@@ -810,7 +814,6 @@ def _startTLS(
     return tlsProtocol
 
 
-
 class _ALPNSelector:
     """
     The server's ALPN choice: our most preferred protocol the client also offers.
@@ -850,8 +853,10 @@ class _ALPNSelector:
                 (
                     "ALPN",
                     "",
-                    f"no application protocol in common: the client offered {offered!r}, "
-                    f"we accept {protocols!r}",
+                    (
+                        f"no application protocol in common: the client offered {offered!r}, "
+                        f"we accept {protocols!r}"
+                    ),
                 )
             ]
         )

@@ -99,13 +99,13 @@ def _text(value: Union[str, bytes]) -> str:
     raise TypeError(f"distinguished name values are text, not {type(value).__name__}")
 
 
-def _digest(name: str) -> hashes.HashAlgorithm:
+def _digest(name: str) -> Union[hashes.SHA256, hashes.SHA384, hashes.SHA512]:
     """
     :param name: a hash name such as ``"sha256"``.
     :return: the ``cryptography`` hash.
     :raise ValueError: for an unknown or insecure (md5, sha1) name.
     """
-    table: dict[str, type[hashes.HashAlgorithm]] = {
+    table: dict[str, type[Union[hashes.SHA256, hashes.SHA384, hashes.SHA512]]] = {
         "sha256": hashes.SHA256,
         "sha384": hashes.SHA384,
         "sha512": hashes.SHA512,
@@ -113,7 +113,9 @@ def _digest(name: str) -> hashes.HashAlgorithm:
     try:
         return table[name.lower()]()
     except KeyError:
-        raise ValueError(f"unsupported signature digest {name!r}: use one of {sorted(table)}") from None
+        raise ValueError(
+            f"unsupported signature digest {name!r}: use one of {sorted(table)}"
+        ) from None
 
 
 def _pemOrDer(data: Union[bytes, str], format: int) -> bytes:
@@ -341,7 +343,9 @@ class KeyPair(PublicKey):
         :raise ValueError: for an unknown format.
         """
         _pemOrDer(b"", format)
-        encoding = serialization.Encoding.PEM if format == FILETYPE_PEM else serialization.Encoding.DER
+        encoding = (
+            serialization.Encoding.PEM if format == FILETYPE_PEM else serialization.Encoding.DER
+        )
         return bytes(
             self._key.private_bytes(
                 encoding, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -405,7 +409,7 @@ class KeyPair(PublicKey):
         :raise ValueError: for a bad serial number or digest.
         """
         request = requestObject.original
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = datetime.datetime.now(datetime.UTC)
         builder = (
             x509.CertificateBuilder()
             .subject_name(request.subject)
@@ -479,7 +483,7 @@ class KeyPair(PublicKey):
         """
         name = DistinguishedName(**kw)
         subject = name._toName()
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = datetime.datetime.now(datetime.UTC)
         builder = (
             x509.CertificateBuilder()
             .subject_name(subject)
@@ -522,7 +526,9 @@ class CertificateRequest:
         self.original = original
 
     @classmethod
-    def load(cls, requestData: Union[bytes, str], format: int = FILETYPE_ASN1) -> CertificateRequest:
+    def load(
+        cls, requestData: Union[bytes, str], format: int = FILETYPE_ASN1
+    ) -> CertificateRequest:
         """
         :param requestData: the encoded request.
         :param format: its encoding.
@@ -544,7 +550,9 @@ class CertificateRequest:
         :return: the encoded request.
         """
         _pemOrDer(b"", format)
-        encoding = serialization.Encoding.PEM if format == FILETYPE_PEM else serialization.Encoding.DER
+        encoding = (
+            serialization.Encoding.PEM if format == FILETYPE_PEM else serialization.Encoding.DER
+        )
         return bytes(self.original.public_bytes(encoding))
 
     def getSubject(self) -> DistinguishedName:
@@ -651,7 +659,9 @@ class Certificate:
         :return: the encoded certificate.
         """
         _pemOrDer(b"", format)
-        encoding = serialization.Encoding.PEM if format == FILETYPE_PEM else serialization.Encoding.DER
+        encoding = (
+            serialization.Encoding.PEM if format == FILETYPE_PEM else serialization.Encoding.DER
+        )
         return bytes(self._certificate.public_bytes(encoding))
 
     def dumpPEM(self) -> bytes:
@@ -801,7 +811,9 @@ class PrivateCertificate(Certificate):
             requireCertificate=True,
         )
 
-    def certificateRequest(self, format: int = FILETYPE_ASN1, digestAlgorithm: str = "sha256") -> bytes:
+    def certificateRequest(
+        self, format: int = FILETYPE_ASN1, digestAlgorithm: str = "sha256"
+    ) -> bytes:
         """
         :param format: the encoding.
         :param digestAlgorithm: the signature hash.
