@@ -90,6 +90,9 @@ class _Connection:
     highWaterMark = 65536
     lowWaterMark = 16384
 
+    #: Turns a socket address into an address object (UNIX transports override).
+    _addressFromSockaddr = staticmethod(_makeAddress)
+
     socket: _socket
     protocol: Any
 
@@ -382,7 +385,7 @@ class _Connection:
 
     def getHost(self) -> IPv4Address | IPv6Address:
         """Return the local address of the connection."""
-        return _makeAddress(self.socket.getsockname())
+        return self._addressFromSockaddr(self.socket.getsockname())
 
     def getPeer(self) -> IPv4Address | IPv6Address:
         """Return the remote address of the connection."""
@@ -476,7 +479,7 @@ class Server(_Connection):
     ) -> None:
         """Wrap an accepted socket; the port calls L{_startConnection}."""
         super().__init__(sock, protocol, reactor)
-        self._peer = _makeAddress(addr)
+        self._peer = self._addressFromSockaddr(addr)
         self.server = port
         self.sessionno = sessionno
 
@@ -497,6 +500,11 @@ class Port:
 
     maxAccepts = 100
     acceptPauseOnExhaustion = 0.1
+
+    #: The transport class of accepted connections (UNIX ports override).
+    _transportClass: type[Server] = Server
+    #: Turns an accepted peer's socket address into an address object.
+    _addressFromSockaddr = staticmethod(_makeAddress)
 
     def __init__(self, port: int, factory: Any, backlog: int, interface: str, reactor: Any) -> None:
         """Remember where to listen; L{startListening} binds."""
@@ -579,7 +587,7 @@ class Port:
             sock.setblocking(False)
             self._sessionno += 1
             try:
-                protocol = factory.buildProtocol(_makeAddress(addr))
+                protocol = factory.buildProtocol(self._addressFromSockaddr(addr))
             except BaseException:
                 _log.failure("Error in buildProtocol of {factory!r}", Failure(), factory=factory)
                 sock.close()
@@ -587,7 +595,7 @@ class Port:
             if protocol is None:
                 sock.close()
                 continue
-            transport = Server(sock, protocol, addr, self, self._sessionno, reactor)
+            transport = self._transportClass(sock, protocol, addr, self, self._sessionno, reactor)
             try:
                 transport._startConnection()
             except BaseException:
@@ -772,7 +780,7 @@ class Client(_Connection):
         self.stopWriting()
         self._cancelTimeout()
         try:
-            self._peer = _makeAddress(self.socket.getpeername())
+            self._peer = self._addressFromSockaddr(self.socket.getpeername())
         except OSError as e:
             self.failIfNotConnected(_connectError(e.errno or errno.ECONNREFUSED))
             return
