@@ -37,7 +37,7 @@ from netframe.core.protocols import amp
 WATCHDOG_SECONDS = 30.0
 
 #: The Twisted side: the same commands, a responder class, and two modes.
-TWISTED_PEER = r'''
+TWISTED_PEER = r"""
 import datetime, json, sys
 from twisted.internet import reactor
 from twisted.internet.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint
@@ -152,7 +152,7 @@ if sys.argv[1] == "server":
     runServer()
 else:
     runClient(int(sys.argv[2]))
-'''
+"""
 
 
 # -- the netframe side: the same commands ----------------------------------------------------------
@@ -215,7 +215,16 @@ ECHO_ARGS: dict[str, Any] = {
     "real": 3.141592653589793,
     "items": [0, -1, 2**40],
     "rows": [{"x": 7, "y": "seven"}, {"x": -8, "y": ""}],
-    "when": datetime.datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.timezone(datetime.timedelta(hours=-3, minutes=-30))),
+    "when": datetime.datetime(
+        1999,
+        12,
+        31,
+        23,
+        59,
+        59,
+        999999,
+        tzinfo=datetime.timezone(datetime.timedelta(hours=-3, minutes=-30)),
+    ),
 }
 
 
@@ -311,7 +320,9 @@ class TwistedInteropTests:
 
         @inlineCallbacks
         def scenario() -> Any:
-            port = yield TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(Factory.forProtocol(Peer))
+            port = yield TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(
+                Factory.forProtocol(Peer)
+            )
             proc = startTwisted("client", str(port.getHost().port))
             finished: Deferred[None] = Deferred()
 

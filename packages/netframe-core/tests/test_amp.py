@@ -152,7 +152,7 @@ class Unknown(amp.Command):
 
 
 class Renamed(amp.Command):
-    commandName = "other-name"
+    commandName = "other-name"  # type: ignore[assignment]  # text is accepted too
     response = [(b"name", amp.String())]
 
 
@@ -212,9 +212,7 @@ class Peer(amp.AMP):
         return amp.AmpBox({b"uid": b"abc"})
 
 
-def pair(
-    server: Any = Peer, client: Any = Peer
-) -> tuple[Any, Any, Any]:
+def pair(server: Any = Peer, client: Any = Peer) -> tuple[Any, Any, Any]:
     """Return C{(client, server, pump)} connected in memory."""
     return connectedServerAndClient(server, client)
 
@@ -253,17 +251,21 @@ class HowtoExampleTests:
     ) -> None:
         """A2: the first registration prints its result and creates the user's file."""
         monkeypatch.chdir(tmp_path)
-        client, server, pump = pair(lambda: amp.AMP(locator=UserRegistration()), amp.AMP)
-        d = client.callRemote(RegisterUser, username="alice", publickey=b"ssh-rsa AAAAB3NzaC1yc2 alice@actinium")
+        client, _server, pump = pair(lambda: amp.AMP(locator=UserRegistration()), amp.AMP)
+        d = client.callRemote(
+            RegisterUser, username="alice", publickey=b"ssh-rsa AAAAB3NzaC1yc2 alice@actinium"
+        )
         d.addCallback(lambda result: print("Registration result:", result))
         pump.flush()
         assert capsys.readouterr().out == "Registration result: {'uid': 1}\n"
         assert (tmp_path / "alice").read_bytes() == b"1 ssh-rsa AAAAB3NzaC1yc2 alice@actinium\n"
 
-    def test_A2SecondRegistrationUnavailable(self, tmp_path: FsPath, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_A2SecondRegistrationUnavailable(
+        self, tmp_path: FsPath, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """A2: registering the same name again errbacks with UsernameUnavailable."""
         monkeypatch.chdir(tmp_path)
-        client, server, pump = pair(lambda: amp.AMP(locator=UserRegistration()), amp.AMP)
+        client, _server, pump = pair(lambda: amp.AMP(locator=UserRegistration()), amp.AMP)
         first = results(client.callRemote(RegisterUser, username="alice", publickey=b"k"))
         pump.flush()
         second = results(client.callRemote(RegisterUser, username="alice", publickey=b"k"))
@@ -289,7 +291,7 @@ class HowtoExampleTests:
     def test_A3BoxReflectorEchoes(self) -> None:
         """A3: an AMP with a BoxReflector sends every box back."""
         recorder = BoxRecorder()
-        client, server, pump = pair(
+        _client, _server, pump = pair(
             lambda: amp.AMP(boxReceiver=BoxReflector()), lambda: amp.BinaryBoxProtocol(recorder)
         )
         recorder.sender.sendBox(amp.AmpBox({b"username": b"alice"}))
@@ -357,7 +359,8 @@ class CommandTests:
 
     def test_textCommandName(self) -> None:
         """A text commandName is encoded."""
-        assert Renamed.commandName == b"other-name"
+        name: object = Renamed.commandName
+        assert name == b"other-name"
 
     def test_badCommandName(self) -> None:
         """A commandName that is neither bytes nor str is refused."""
@@ -433,21 +436,21 @@ class CallRemoteTests:
 
     def test_sum(self) -> None:
         """The answer's values come back as a dict."""
-        client, server, pump = pair()
+        client, _server, pump = pair()
         out = results(client.callRemote(Sum, a=13, b=81))
         pump.flush()
         assert out == [{"total": 94}]
 
     def test_eitherSideCalls(self) -> None:
         """The server can call the client too."""
-        client, server, pump = pair()
+        _client, server, pump = pair()
         out = results(server.callRemote(Sum, a=1, b=2))
         pump.flush()
         assert out == [{"total": 3}]
 
     def test_allTypes(self) -> None:
         """Every simple type, ListOf and AmpList travel both ways."""
-        client, server, pump = pair()
+        client, _server, pump = pair()
         args = {
             "i": -7,
             "s": b"\x00bytes",
@@ -488,7 +491,7 @@ class CallRemoteTests:
 
     def test_renamedCommand(self) -> None:
         """commandName is what goes on the wire."""
-        client, server, pump = pair()
+        client, _server, pump = pair()
         out = results(client.callRemote(Renamed))
         pump.flush()
         assert out == [{"name": b"ok"}]
@@ -520,21 +523,21 @@ class CallRemoteTests:
             async def _raise(self) -> Any:
                 raise Oops("later")
 
-        client, server, pump = pair(P, amp.AMP)
+        client, _server, pump = pair(P, amp.AMP)
         out = results(client.callRemote(LaterFail, x=1))
         pump.flush()
         assert isinstance(onlyFailure(out), Oops)
 
     def test_coroutineResponder(self) -> None:
         """An async def responder works."""
-        client, server, pump = pair()
+        client, _server, pump = pair()
         out = results(client.callRemote(Coro, x=21))
         pump.flush()
         assert out == [{"y": 42}]
 
     def test_callRemoteString(self) -> None:
         """callRemoteString sends raw values and returns the raw answer box."""
-        client, server, pump = pair()
+        client, _server, pump = pair()
         out = results(client.callRemoteString(b"RAW", value=b"v"))
         pump.flush()
         assert out[0][b"got"] == b"v"
@@ -547,7 +550,7 @@ class CallRemoteTests:
             def amp_HELLO(self, box: amp.AmpBox) -> amp.AmpBox:
                 return amp.AmpBox({b"hi": box[b"who"]})
 
-        client, server, pump = pair(lambda: amp.AMP(locator=Loc()), amp.AMP)
+        client, _server, pump = pair(lambda: amp.AMP(locator=Loc()), amp.AMP)
         out = results(client.callRemoteString(b"hello", who=b"me"))
         pump.flush()
         assert out[0][b"hi"] == b"me"
@@ -562,25 +565,25 @@ class CallRemoteTests:
 
     def test_missingArgument(self) -> None:
         """A missing argument raises InvalidSignature at once."""
-        client, server, pump = pair()
+        client, _server, _pump = pair()
         with pytest.raises(amp.InvalidSignature, match="'b'"):
             client.callRemote(Sum, a=1)
 
     def test_unknownArgument(self) -> None:
         """An unknown argument raises InvalidSignature at once."""
-        client, server, pump = pair()
+        client, _server, _pump = pair()
         with pytest.raises(amp.InvalidSignature, match="'c'"):
             client.callRemote(Sum, a=1, b=2, c=3)
 
     def test_wrongType(self) -> None:
         """A value of the wrong type raises TypeError at once."""
-        client, server, pump = pair()
+        client, _server, _pump = pair()
         with pytest.raises(TypeError):
             client.callRemote(Sum, a="1", b=2)
 
     def test_valueTooLongToSend(self) -> None:
         """A value over the limit raises TooLong and leaves no pending request."""
-        client, server, pump = pair()
+        client, _server, _pump = pair()
         with pytest.raises(amp.TooLong):
             client.callRemote(Echo, i=1, s=b"x" * 65536, u="", f=1.0, flag=True, items=[], rows=[])
         assert client._outstandingRequests == {}
@@ -596,7 +599,7 @@ class RemoteErrorTests:
 
     def test_declaredError(self) -> None:
         """A declared error is raised on the caller as the same class."""
-        client, server, pump = pair()
+        client, _server, pump = pair()
         out = results(client.callRemote(Fail, kind="oops"))
         pump.flush()
         exc = onlyFailure(out)
@@ -605,7 +608,7 @@ class RemoteErrorTests:
 
     def test_declaredErrorFromClientResponder(self) -> None:
         """Errors map the same way when the server calls the client."""
-        client, server, pump = pair()
+        _client, server, pump = pair()
         out = results(server.callRemote(Fail, kind="oops"))
         pump.flush()
         assert isinstance(onlyFailure(out), Oops)
@@ -615,14 +618,16 @@ class RemoteErrorTests:
         server = Peer()
         transport = StringTransport()
         server.makeConnection(transport)
-        server.dataReceived(amp.AmpBox({b"_command": b"Fail", b"_ask": b"5", b"kind": b"oops"}).serialize())
+        server.dataReceived(
+            amp.AmpBox({b"_command": b"Fail", b"_ask": b"5", b"kind": b"oops"}).serialize()
+        )
         assert amp.parseString(transport.value()) == [
             {b"_error": b"5", b"_error_code": b"OOPS", b"_error_description": b"declared"}
         ]
 
     def test_undeclaredError(self) -> None:
         """An undeclared error arrives as UnknownRemoteError and is logged locally."""
-        client, server, pump = pair()
+        client, _server, pump = pair()
         with capturedLogs() as events:
             out = results(client.callRemote(Fail, kind="zero"))
             pump.flush()
@@ -638,7 +643,7 @@ class RemoteErrorTests:
 
     def test_remoteAmpErrorRaisedDirectly(self) -> None:
         """A responder raising RemoteAmpError sends its code as is."""
-        client, server, pump = pair()
+        client, _server, pump = pair()
         out = results(client.callRemote(Fail, kind="remote"))
         pump.flush()
         exc = onlyFailure(out)
@@ -658,7 +663,7 @@ class RemoteErrorTests:
 
     def test_unhandledCommand(self) -> None:
         """A command without responder fails with UnhandledCommand (UNHANDLED)."""
-        client, server, pump = pair()
+        client, _server, pump = pair()
         out = results(client.callRemote(Unknown))
         pump.flush()
         exc = onlyFailure(out)
@@ -668,7 +673,7 @@ class RemoteErrorTests:
 
     def test_badArgumentValue(self) -> None:
         """A request whose Integer is b'abc' gets an UNKNOWN error; the connection stays up."""
-        client, server, pump = pair()
+        client, _server, pump = pair()
         with capturedLogs():
             out = results(client.callRemoteString(b"Sum", a=b"abc", b=b"1"))
             pump.flush()
@@ -685,7 +690,7 @@ class RemoteErrorTests:
             commandName = b"BADUID"
             response = [(b"uid", amp.Integer())]
 
-        client, server, pump = pair()
+        client, _server, pump = pair()
         out = results(client.callRemote(BadUid))
         pump.flush()
         assert isinstance(onlyFailure(out), ValueError)
@@ -693,12 +698,14 @@ class RemoteErrorTests:
 
     def test_badLocalReturn(self) -> None:
         """A responder returning an unserializable value: UNKNOWN remotely, BadLocalReturn logged."""
-        client, server, pump = pair()
+        client, _server, pump = pair()
         with capturedLogs() as events:
             out = results(client.callRemote(Bad))
             pump.flush()
         assert isinstance(onlyFailure(out), amp.UnknownRemoteError)
-        assert any(e.get("log_failure") and e["log_failure"].check(amp.BadLocalReturn) for e in events)
+        assert any(
+            e.get("log_failure") and e["log_failure"].check(amp.BadLocalReturn) for e in events
+        )
 
     def test_nonDictReturnForManyValues(self) -> None:
         """A bare value is refused when the response has several values."""
@@ -711,12 +718,14 @@ class RemoteErrorTests:
             def two(self) -> int:
                 return 1
 
-        client, server, pump = pair(P, amp.AMP)
+        client, _server, pump = pair(P, amp.AMP)
         with capturedLogs() as events:
             out = results(client.callRemote(Two))
             pump.flush()
         assert isinstance(onlyFailure(out), amp.UnknownRemoteError)
-        assert any(e.get("log_failure") and e["log_failure"].check(amp.BadLocalReturn) for e in events)
+        assert any(
+            e.get("log_failure") and e["log_failure"].check(amp.BadLocalReturn) for e in events
+        )
 
 
 class NoAnswerTests:
@@ -784,7 +793,7 @@ class ConnectionLossTests:
 
     def test_laterCallsFailAtOnce(self) -> None:
         """callRemote after the loss fails at once with the same reason."""
-        client, server, pump = pair()
+        client, _server, pump = pair()
         client.transport.loseConnection()
         pump.flush()
         out = results(client.callRemote(Sum, a=1, b=2))
@@ -793,7 +802,7 @@ class ConnectionLossTests:
 
     def test_failAllOutgoing(self) -> None:
         """failAllOutgoing fails the outstanding requests with the given reason."""
-        client, server, pump = pair()
+        client, _server, _pump = pair()
         out = results(client.callRemote(Later, x=1))
         client.failAllOutgoing(Failure(RuntimeError("stop")))
         assert isinstance(onlyFailure(out), RuntimeError)
@@ -827,7 +836,9 @@ class HostileBoxTests:
 
     def test_noSpecialKeys(self) -> None:
         """A box that is neither request nor answer closes the connection."""
-        self._assertProtocolError(amp.AmpBox({b"x": b"y"}).serialize(), "neither a request nor an answer")
+        self._assertProtocolError(
+            amp.AmpBox({b"x": b"y"}).serialize(), "neither a request nor an answer"
+        )
 
     def test_valueOverProtocolLimit(self) -> None:
         """A value over the protocol's (lowered) MAX_VALUE_LENGTH closes the connection."""
@@ -853,7 +864,7 @@ class HostileBoxTests:
         class Small(Peer):
             MAX_VALUE_LENGTH = 10
 
-        server, transport = self._server(Small)
+        server, _transport = self._server(Small)
         with pytest.raises(amp.TooLong):
             server.sendBox(amp.AmpBox({b"k": b"v" * 11}))
         server.sendBox(amp.AmpBox({b"k": b"v" * 10}))
@@ -865,19 +876,22 @@ class HostileBoxTests:
             MAX_BOX_KEYS = 2
 
         self._assertProtocolError(
-            amp.AmpBox({b"_command": b"RAW", b"a": b"", b"b": b""}).serialize(), "more than 2 keys", Few
+            amp.AmpBox({b"_command": b"RAW", b"a": b"", b"b": b""}).serialize(),
+            "more than 2 keys",
+            Few,
         )
 
     def test_boxesBeforeGarbageHandled(self) -> None:
         """Complete boxes before the malformed part are handled first."""
         server = self._assertProtocolError(
-            amp.AmpBox({b"_command": b"Notify", b"what": b"first"}).serialize() + b"\x00\x00", "empty"
+            amp.AmpBox({b"_command": b"Notify", b"what": b"first"}).serialize() + b"\x00\x00",
+            "empty",
         )
         assert server.notified == ["first"]
 
     def test_nothingAfterClose(self) -> None:
         """Data after a protocol error is ignored."""
-        server, transport = self._server()
+        server, _transport = self._server()
         with capturedLogs():
             server.dataReceived(b"\x00\x00")
         server.dataReceived(amp.AmpBox({b"_command": b"Notify", b"what": b"late"}).serialize())
@@ -977,7 +991,10 @@ def tlsPair() -> tuple[Any, Any, Any, list[Any]]:
     server = TLSPeer()
     client = Peer()
     pump = connect(
-        server, TLSFakeTransport(server, True, events), client, TLSFakeTransport(client, False, events)
+        server,
+        TLSFakeTransport(server, True, events),
+        client,
+        TLSFakeTransport(client, False, events),
     )
     return client, server, pump, events
 
@@ -988,7 +1005,9 @@ class StartTLSTests:
     def test_answerWrittenBeforeStartTLS(self) -> None:
         """The responder writes the answer, then starts TLS with its certificate."""
         client, server, pump, events = tlsPair()
-        out = results(client.callRemote(amp.StartTLS, tls_localCertificate=FakeCertificate("client")))
+        out = results(
+            client.callRemote(amp.StartTLS, tls_localCertificate=FakeCertificate("client"))
+        )
         pump.flush()
         serverEvents = [e for e in events if e[0] == "server"]
         assert serverEvents[0][1] == "write" and serverEvents[0][2] == {b"_answer": b"1"}
@@ -998,7 +1017,7 @@ class StartTLSTests:
 
     def test_requesterStartsOnAnswer(self) -> None:
         """The caller starts TLS when the answer arrives, after its request."""
-        client, server, pump, events = tlsPair()
+        client, _server, pump, events = tlsPair()
         cert = FakeCertificate("client")
         client.callRemote(amp.StartTLS, tls_localCertificate=cert, tls_verifyAuthorities=["ca2"])
         assert [e for e in events if e[0] == "client"] == [
@@ -1011,7 +1030,7 @@ class StartTLSTests:
 
     def test_boxesHeldUntilTLS(self) -> None:
         """Boxes sent while waiting for the answer are written after startTLS."""
-        client, server, pump, events = tlsPair()
+        client, _server, pump, events = tlsPair()
         client.callRemote(amp.StartTLS, tls_localCertificate=FakeCertificate("client"))
         out = results(client.callRemote(Sum, a=1, b=2))
         assert len([e for e in events if e[0] == "client"]) == 1
@@ -1023,7 +1042,7 @@ class StartTLSTests:
 
     def test_onlyOneTLS(self) -> None:
         """A second StartTLS raises OnlyOneTLS on the caller."""
-        client, server, pump, events = tlsPair()
+        client, _server, pump, _events = tlsPair()
         client.callRemote(amp.StartTLS, tls_localCertificate=FakeCertificate("client"))
         with pytest.raises(amp.OnlyOneTLS):
             client.callRemote(amp.StartTLS, tls_localCertificate=FakeCertificate("client"))
@@ -1037,7 +1056,10 @@ class StartTLSTests:
         server = Peer()
         client = Peer()
         pump = connect(
-            server, TLSFakeTransport(server, True, events), client, TLSFakeTransport(client, False, events)
+            server,
+            TLSFakeTransport(server, True, events),
+            client,
+            TLSFakeTransport(client, False, events),
         )
         tls = results(client.callRemote(amp.StartTLS))
         out = results(client.callRemote(Sum, a=2, b=2))
@@ -1117,13 +1139,13 @@ class DescriptorTransportTests:
 
     def test_noSendFileDescriptor(self) -> None:
         """A transport that cannot pass descriptors makes callRemote raise."""
-        client, server, pump = pair()
+        client, _server, _pump = pair()
         with pytest.raises(AttributeError, match="sendFileDescriptor"):
             client.callRemote(SendFile, fd=0)
 
     def test_unknownOrdinalIsRemoteError(self) -> None:
         """A request naming a descriptor never received gets an UNKNOWN error."""
-        client, server, pump = pair(FileReader, amp.AMP)
+        client, _server, pump = pair(FileReader, amp.AMP)
         with capturedLogs():
             out = results(client.callRemoteString(b"SendFile", fd=b"0"))
             pump.flush()
@@ -1133,5 +1155,5 @@ class DescriptorTransportTests:
 def test_reprShowsPeer() -> None:
     """AMP's repr names the class (and the peer once connected)."""
     assert repr(amp.AMP()).startswith("<AMP at 0x")
-    client, server, pump = pair()
+    client, _server, _pump = pair()
     assert "to IPv4Address" in repr(client)

@@ -90,8 +90,8 @@ class AmpBoxSerializeTests:
 
     def test_textKeyRefused(self) -> None:
         """A str key raises TypeError naming it."""
-        with pytest.raises(TypeError, match="keys must be bytes.*'k'"):
-            AmpBox({"k": b"v"}).serialize()  # type: ignore[dict-item]
+        with pytest.raises(TypeError, match=r"keys must be bytes.*'k'"):
+            AmpBox({"k": b"v"}).serialize()
 
     def test_textValueRefused(self) -> None:
         """A str value raises TypeError naming its key."""

@@ -22,6 +22,7 @@ from netframe.core.protocols import amp
 #: Seconds a test may run before the watchdog stops the reactor and fails it.
 WATCHDOG_SECONDS = 10.0
 
+
 class UsernameUnavailable(Exception):
     """The howto's declared error."""
 
@@ -105,7 +106,7 @@ class AmpOverTCPTests:
             try:
                 endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", port.getHost().port)
                 client = yield endpoint.connect(Factory.forProtocol(amp.AMP))
-                assert isinstance(client, amp.AMP)
+                assert isinstance(client, amp.AMP) and client.transport is not None
                 client.transport.loseConnection()
             finally:
                 yield port.stopListening()
@@ -130,7 +131,10 @@ class AmpOverTCPTests:
                 except UsernameUnavailable as e:
                     second = e
                 many = yield gatherResults(
-                    [client.callRemote(RegisterUser, username=f"user{i}", publickey=b"k") for i in range(50)]
+                    [
+                        client.callRemote(RegisterUser, username=f"user{i}", publickey=b"k")
+                        for i in range(50)
+                    ]
                 )
                 client.transport.loseConnection()
             finally:

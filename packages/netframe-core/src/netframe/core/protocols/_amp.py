@@ -287,7 +287,9 @@ class Command:
         if isinstance(declared, str):
             declared = declared.encode("utf-8")
         if not isinstance(declared, bytes):
-            raise TypeError(f"AMP command names must be bytes or str, not {type(declared).__name__}")
+            raise TypeError(
+                f"AMP command names must be bytes or str, not {type(declared).__name__}"
+            )
         cls.commandName = declared
         if not 0 < len(cls.commandName) <= MAX_VALUE_LENGTH:
             raise ValueError(f"AMP command name {cls.commandName!r} has a bad length")
@@ -525,7 +527,11 @@ def _makeResponse(result: Any, command: type[Command], proto: Any) -> AmpBox:
 
 
 def _callResponder(
-    command: type[Command], method: Callable[..., Any], box: AmpBox, proto: Any, wantAnswer: bool = True
+    command: type[Command],
+    method: Callable[..., Any],
+    box: AmpBox,
+    proto: Any,
+    wantAnswer: bool = True,
 ) -> Any:
     """
     Parse C{box}, call C{method}, serialize its result (unless no answer is

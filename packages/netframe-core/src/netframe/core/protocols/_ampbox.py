@@ -327,7 +327,9 @@ class AmpBoxParser:
                 pos += 2
                 continue
             if klen > maxKey:
-                raise self._fail(f"received an AMP key of {klen} bytes; the limit is {maxKey}", boxes)
+                raise self._fail(
+                    f"received an AMP key of {klen} bytes; the limit is {maxKey}", boxes
+                )
             kend = pos + 2 + klen
             if kend + 2 > n:
                 need = kend + 2
@@ -345,7 +347,9 @@ class AmpBoxParser:
             if key in box:
                 raise self._fail(f"received an AMP box with key {key!r} twice", boxes)
             if len(box) >= self.maxBoxKeys:
-                raise self._fail(f"received an AMP box with more than {self.maxBoxKeys} keys", boxes)
+                raise self._fail(
+                    f"received an AMP box with more than {self.maxBoxKeys} keys", boxes
+                )
             box[key] = buf[kend + 2 : vend]
             pos = vend
         self._box = box

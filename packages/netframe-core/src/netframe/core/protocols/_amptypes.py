@@ -65,7 +65,9 @@ class IArgumentType(Interface):
 
     __module__ = "netframe.core.protocols.amp"
 
-    def fromBox(name: bytes, strings: dict[bytes, bytes], objects: dict[str, Any], proto: Any) -> None:
+    def fromBox(
+        name: bytes, strings: dict[bytes, bytes], objects: dict[str, Any], proto: Any
+    ) -> None:
         """
         Read the value called C{name} from C{strings} into C{objects}.
 
@@ -75,7 +77,9 @@ class IArgumentType(Interface):
         @param proto: The protocol the box came from.
         """
 
-    def toBox(name: bytes, strings: dict[bytes, bytes], objects: dict[str, Any], proto: Any) -> None:
+    def toBox(
+        name: bytes, strings: dict[bytes, bytes], objects: dict[str, Any], proto: Any
+    ) -> None:
         """
         Write the value called C{name} from C{objects} into C{strings}.
 
@@ -125,7 +129,9 @@ class Argument:
         except KeyError:
             raise InvalidSignature(f"missing required argument {name!r}") from None
 
-    def fromBox(self, name: bytes, strings: dict[bytes, bytes], objects: dict[str, Any], proto: Any) -> None:
+    def fromBox(
+        self, name: bytes, strings: dict[bytes, bytes], objects: dict[str, Any], proto: Any
+    ) -> None:
         """
         Parse the value of key C{name} of C{strings} into C{objects}.
 
@@ -144,7 +150,9 @@ class Argument:
             raise InvalidSignature(f"missing required argument {name!r}")
         objects[_pyName(name)] = self.fromStringProto(st, proto)
 
-    def toBox(self, name: bytes, strings: dict[bytes, bytes], objects: dict[str, Any], proto: Any) -> None:
+    def toBox(
+        self, name: bytes, strings: dict[bytes, bytes], objects: dict[str, Any], proto: Any
+    ) -> None:
         """
         Serialize the value called C{name} of C{objects} into C{strings}.
 
@@ -303,7 +311,9 @@ class Path(Unicode):
         if isinstance(inObject, pathlib.PurePath):
             inObject = str(inObject)
         if not isinstance(inObject, str):
-            raise TypeError(f"Path arguments must be pathlib paths or str, not {type(inObject).__name__}")
+            raise TypeError(
+                f"Path arguments must be pathlib paths or str, not {type(inObject).__name__}"
+            )
         return inObject.encode("utf-8")
 
 
@@ -378,7 +388,9 @@ class Decimal(Argument):
         @raise TypeError: If C{inObject} is not a C{decimal.Decimal}.
         """
         if not isinstance(inObject, _decimal.Decimal):
-            raise TypeError(f"Decimal arguments must be decimal.Decimal, not {type(inObject).__name__}")
+            raise TypeError(
+                f"Decimal arguments must be decimal.Decimal, not {type(inObject).__name__}"
+            )
         return str(inObject).encode("ascii")
 
 
@@ -411,7 +423,9 @@ class DateTime(Argument):
         """
         s = inString
         if len(s) != self.LENGTH:
-            raise ValueError(f"bad AMP DateTime {s[:64]!r}: expected {self.LENGTH} bytes, got {len(s)}")
+            raise ValueError(
+                f"bad AMP DateTime {s[:64]!r}: expected {self.LENGTH} bytes, got {len(s)}"
+            )
         if (
             s[4:5] != b"-"
             or s[7:8] != b"-"
@@ -452,7 +466,9 @@ class DateTime(Argument):
         @raise ValueError: If it is naive or its offset is not whole minutes.
         """
         if not isinstance(inObject, _datetime.datetime):
-            raise TypeError(f"DateTime arguments must be datetime.datetime, not {type(inObject).__name__}")
+            raise TypeError(
+                f"DateTime arguments must be datetime.datetime, not {type(inObject).__name__}"
+            )
         offset = inObject.utcoffset()
         if offset is None:
             raise ValueError(f"DateTime arguments must be time-zone aware, got naive {inObject!r}")
@@ -461,20 +477,10 @@ class DateTime(Argument):
             raise ValueError(f"DateTime offset {offset} is not a whole number of minutes")
         sign = "-" if seconds < 0 else "+"
         minutes = abs(seconds) // 60
+        d = inObject
         return (
-            "%04i-%02i-%02iT%02i:%02i:%02i.%06i%s%02i:%02i"
-            % (
-                inObject.year,
-                inObject.month,
-                inObject.day,
-                inObject.hour,
-                inObject.minute,
-                inObject.second,
-                inObject.microsecond,
-                sign,
-                minutes // 60,
-                minutes % 60,
-            )
+            f"{d.year:04d}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:{d.second:02d}"
+            f".{d.microsecond:06d}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
         ).encode("ascii")
 
 
@@ -508,11 +514,15 @@ class ListOf(Argument):
         n = len(inString)
         while pos < n:
             if pos + 2 > n:
-                raise ValueError(f"truncated AMP ListOf value: a length prefix is cut at byte {pos}")
+                raise ValueError(
+                    f"truncated AMP ListOf value: a length prefix is cut at byte {pos}"
+                )
             length = (inString[pos] << 8) | inString[pos + 1]
             end = pos + 2 + length
             if end > n:
-                raise ValueError(f"truncated AMP ListOf value: element of {length} bytes at byte {pos}")
+                raise ValueError(
+                    f"truncated AMP ListOf value: element of {length} bytes at byte {pos}"
+                )
             result.append(fromString(inString[pos + 2 : end]))
             pos = end
         return result
@@ -525,7 +535,9 @@ class ListOf(Argument):
         @raise TypeError: If C{inObject} is not iterable or an element is bad.
         """
         if isinstance(inObject, (bytes, str)):
-            raise TypeError(f"ListOf arguments must be a sequence of elements, not {type(inObject).__name__}")
+            raise TypeError(
+                f"ListOf arguments must be a sequence of elements, not {type(inObject).__name__}"
+            )
         toString = self.elementType.toString
         parts: list[bytes] = []
         for element in inObject:
@@ -587,7 +599,9 @@ def stringsToObjects(
     return objects
 
 
-def normalizeArguments(arglist: Sequence[tuple[bytes | str, Argument]]) -> list[tuple[bytes, Argument]]:
+def normalizeArguments(
+    arglist: Sequence[tuple[bytes | str, Argument]],
+) -> list[tuple[bytes, Argument]]:
     """
     Return C{arglist} with every name as bytes.
 
@@ -605,7 +619,9 @@ def normalizeArguments(arglist: Sequence[tuple[bytes | str, Argument]]) -> list[
         if not 0 < len(name) <= MAX_KEY_LENGTH:
             raise ValueError(f"AMP argument name {name!r} must be 1 to {MAX_KEY_LENGTH} bytes")
         if not IArgumentType.providedBy(argType):
-            raise TypeError(f"AMP argument {name!r} has type {argType!r}, which is not an argument type")
+            raise TypeError(
+                f"AMP argument {name!r} has type {argType!r}, which is not an argument type"
+            )
         result.append((name, argType))
     return result
 
@@ -618,7 +634,9 @@ class AmpList(Argument):
     @ivar subargs: The C{(name, argumentType)} pairs of every element.
     """
 
-    def __init__(self, subargs: Sequence[tuple[bytes | str, Argument]], optional: bool = False) -> None:
+    def __init__(
+        self, subargs: Sequence[tuple[bytes | str, Argument]], optional: bool = False
+    ) -> None:
         """
         @param subargs: The signature of every element.
         @param optional: Whether the whole list may be left out.
@@ -646,7 +664,11 @@ class AmpList(Argument):
         @raise NoEmptyBoxes: If an element serializes to an empty box.
         """
         return b"".join(
-            serializeBox(objectsToStrings(obj, self.subargs, AmpBox(), proto), MAX_KEY_LENGTH, MAX_VALUE_LENGTH)
+            serializeBox(
+                objectsToStrings(obj, self.subargs, AmpBox(), proto),
+                MAX_KEY_LENGTH,
+                MAX_VALUE_LENGTH,
+            )
             for obj in inObject
         )
 
@@ -697,12 +719,15 @@ class _LocalArgument(Argument):
     certificate arguments) and is taken out before serialization.
     """
 
-    def fromBox(self, name: bytes, strings: dict[bytes, bytes], objects: dict[str, Any], proto: Any) -> None:
+    def fromBox(
+        self, name: bytes, strings: dict[bytes, bytes], objects: dict[str, Any], proto: Any
+    ) -> None:
         """Receive nothing: the value is local to the other side."""
 
-    def toBox(self, name: bytes, strings: dict[bytes, bytes], objects: dict[str, Any], proto: Any) -> None:
+    def toBox(
+        self, name: bytes, strings: dict[bytes, bytes], objects: dict[str, Any], proto: Any
+    ) -> None:
         """Keep the (non-bytes) value in the box for its C{_sendTo}."""
         value = objects.pop(_pyName(name), None)
         if value is not None:
             strings[name] = value
-
