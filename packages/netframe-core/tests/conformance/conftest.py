@@ -1,6 +1,6 @@
 """
 Fixtures of the reactor conformance suite: every test here runs against each
-real reactor (epoll, poll, select) over loopback sockets, bounded in time by a
+real reactor (epoll, poll, select, asyncio) over loopback sockets, bounded in time by a
 watchdog that stops the reactor and fails the test.
 """
 
@@ -14,11 +14,16 @@ from typing import Any
 
 import pytest
 
+from netframe.core.asyncioreactor import AsyncioSelectorReactor
 from netframe.core.epollreactor import EPollReactor
 from netframe.core.pollreactor import PollReactor
 from netframe.core.selectreactor import SelectReactor
 
-_REACTORS: dict[str, Callable[[], Any]] = {"select": SelectReactor}
+_REACTORS: dict[str, Callable[[], Any]] = {
+    "select": SelectReactor,
+    # On a new asyncio.SelectorEventLoop that the reactor owns and closes.
+    "asyncio": AsyncioSelectorReactor,
+}
 if hasattr(select, "poll"):
     _REACTORS["poll"] = PollReactor
 if hasattr(select, "epoll"):

@@ -1,7 +1,7 @@
 """
 Reactor selection by name, shared by twistd (C{-r}) and trial (C{--reactor}).
 
-Built-in names: C{epoll}, C{poll}, C{select} and C{default}.  Other
+Built-in names: C{epoll}, C{poll}, C{select}, C{asyncio} and C{default}.  Other
 distributions add reactors through the entry-point group
 C{netframe.reactors}: the entry point's name is the short name and its value
 a module (or object) with an C{install()} callable, optionally with a
@@ -103,6 +103,9 @@ def _builtins() -> list[ReactorType]:
         types.append(
             ReactorType("epoll", "netframe.core.epollreactor", "epoll(7)-based reactor (Linux).")
         )
+    types.append(
+        ReactorType("asyncio", "netframe.core.asyncioreactor", "Reactor on an asyncio event loop.")
+    )
     return types
 
 
