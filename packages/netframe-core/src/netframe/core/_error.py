@@ -35,6 +35,7 @@ __all__ = [
     "DNSLookupError",
     "InvalidAddressError",
     "MessageLengthError",
+    "MulticastJoinError",
     "MultipleBindError",
     "NoProtocol",
     "NoRouteError",
@@ -142,6 +143,15 @@ class MessageLengthError(_DescribedError):
     """
 
     _description = "Message is too long to send"
+
+
+class MulticastJoinError(_DescribedError):
+    """
+    Joining (or leaving) a multicast group failed; the arguments are the
+    group, the interface and the operating system's error number and message.
+    """
+
+    _description = "Joining or leaving the multicast group failed"
 
 
 class DNSLookupError(_DescribedError, IOError):
