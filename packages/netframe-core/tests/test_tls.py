@@ -1027,3 +1027,38 @@ class LoopbackTests:
         assert result.get("received") == payload
         assert result["reason"].check(error.ConnectionDone)
         assert ssl.Certificate(result["peer"]).getSubject().commonName == "example.com"
+
+
+class VerifiedCacheTests:
+    """ClientTLSOptions remembers accepted certificates, within VERIFIED_CACHE_SIZE."""
+
+    def _connect(self, serverCertificate: Any, options: Any) -> Listener:
+        client = Listener()
+        tlsConnect(serverCertificate.options(), options, Echo(), client)
+        return client
+
+    def test_cacheAtLimit(self, tlsCerts: Any) -> None:
+        """Reconnecting to the same certificate keeps one entry (the limit of 1 holds it)."""
+        options = ssl.optionsForClientTLS("example.com", tlsCerts.ca())
+        options.VERIFIED_CACHE_SIZE = 1
+        assert self._connect(tlsCerts.leaf(), options).handshakes == 1
+        assert self._connect(tlsCerts.leaf(), options).handshakes == 1
+        assert len(options._verified) == 1
+
+    def test_cachePastLimit(self, tlsCerts: Any) -> None:
+        """A second certificate past the limit clears the memory and is remembered alone."""
+        options = ssl.optionsForClientTLS("example.com", tlsCerts.ca())
+        options.VERIFIED_CACHE_SIZE = 1
+        first = tlsCerts.leaf()
+        second = tlsCerts.leaf("example.com", dnsNames=["example.com", "www.example.com"])
+        self._connect(first, options)
+        assert self._connect(second, options).handshakes == 1
+        assert list(options._verified) == [second._certificate]
+
+    def test_rejectionsNotRemembered(self, tlsCerts: Any) -> None:
+        """A rejected certificate is rejected again (failures are not cached)."""
+        options = ssl.optionsForClientTLS("wrong.example", tlsCerts.ca())
+        for _ in range(2):
+            client = self._connect(tlsCerts.leaf(), options)
+            assert client.reason is not None and client.reason.check(ssl.VerificationError)
+        assert options._verified == {}

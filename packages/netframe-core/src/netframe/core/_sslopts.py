@@ -576,7 +576,16 @@ class ClientTLSOptions:
     certificate must name ``hostname`` (a DNS name in its subjectAltName, or an IP
     address SAN when ``hostname`` is an address), checked with ``service_identity``.
     A certificate without subjectAltName is rejected.
+
+    The host-name verdict for a certificate is remembered (it depends only on the
+    certificate and the host name; the chain and validity dates are still checked by
+    OpenSSL on every handshake), so reconnecting to the same server skips re-parsing.
+
+    :cvar VERIFIED_CACHE_SIZE: how many accepted certificates are remembered; the
+        memory is cleared when it would grow past this.
     """
+
+    VERIFIED_CACHE_SIZE = 64
 
     def __init__(self, hostname: str, ctx: SSL.Context) -> None:
         """
@@ -586,6 +595,7 @@ class ClientTLSOptions:
         """
         self._hostname = hostname
         self._ctx = ctx
+        self._verified: dict[Any, None] = {}
         try:
             self._ip: Optional[Any] = ipaddress.ip_address(hostname)
         except ValueError:
@@ -624,6 +634,9 @@ class ClientTLSOptions:
             raise VerificationError(
                 f"the server sent no certificate; expected one for {self._hostname!r}"
             )
+        verified = self._verified
+        if certificate in verified:
+            return
         try:
             if self._ip is not None:
                 verify_certificate_ip_address(certificate, self._hostname)
@@ -633,6 +646,9 @@ class ClientTLSOptions:
             raise VerificationError(
                 f"the server's certificate is not valid for {self._hostname!r}: {e!r}"
             ) from e
+        if len(verified) >= self.VERIFIED_CACHE_SIZE:
+            verified.clear()
+        verified[certificate] = None
 
     def __repr__(self) -> str:
         """
