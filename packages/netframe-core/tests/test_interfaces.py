@@ -35,6 +35,7 @@ EXPECTED: dict[str, set[str]] = {
     "IReactorUNIX": {"listenUNIX", "connectUNIX"},
     "IReactorUNIXDatagram": {"listenUNIXDatagram", "connectUNIXDatagram"},
     "IReactorUDP": {"listenUDP"},
+    "IFileDescriptorReceiver": {"fileDescriptorReceived"},
     "IReactorMulticast": {"listenMulticast"},
     "IReactorSocket": {"adoptStreamPort", "adoptStreamConnection", "adoptDatagramPort"},
     "IReactorProcess": {"spawnProcess"},

@@ -34,6 +34,7 @@ __all__ = [
     "IConsumer",
     "IDelayedCall",
     "IFileDescriptor",
+    "IFileDescriptorReceiver",
     "IHalfCloseableDescriptor",
     "IHalfCloseableProtocol",
     "IHandshakeListener",
@@ -1184,6 +1185,23 @@ class IProcessProtocol(Interface):
         Called last: the child exited and every pipe is closed.
 
         :param reason: as for :meth:`processExited`.
+        """
+
+
+class IFileDescriptorReceiver(Interface):
+    """
+    A protocol that accepts file descriptors sent over its UNIX connection
+    (see :class:`IUNIXTransport`).  A protocol not providing it has received
+    descriptors closed for it.
+    """
+
+    def fileDescriptorReceived(descriptor: int) -> None:
+        """
+        Take ownership of a descriptor the peer sent; called before the data
+        that was written after it is delivered.
+
+        :param descriptor: the new descriptor, open in this process and
+            close-on-exec; the protocol must close it.
         """
 
 
