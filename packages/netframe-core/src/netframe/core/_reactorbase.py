@@ -21,6 +21,8 @@ from types import FrameType
 from typing import Any
 
 from netframe.core import error
+from netframe.core._resolver import _ResolverReactorMixin
+from netframe.core._threadpoolreactor import _ThreadPoolReactorMixin
 from netframe.core.defer import Deferred
 from netframe.core.failure import Failure
 from netframe.core.task import DelayedCall
@@ -142,7 +144,7 @@ class _ThreePhaseEvent:
                     )
 
 
-class ReactorBase:
+class ReactorBase(_ThreadPoolReactorMixin, _ResolverReactorMixin):
     """
     Timers, system events, thread calls and the main loop shared by all reactors.
 
@@ -150,6 +152,12 @@ class ReactorBase:
         loop stops (IReactorCore.running).
     @ivar installSignalHandlers: whether C{run()} may install SIGINT/SIGTERM
         handlers when called in the main thread (overridable per call).
+
+    The thread pool (IReactorThreads: C{callInThread}, C{getThreadPool},
+    C{suggestThreadPoolSize}) and the pluggable resolver
+    (IReactorPluggableResolver: C{installResolver}, C{resolve}) come from
+    the mixins in L{netframe.core._threadpoolreactor} and
+    L{netframe.core._resolver}.
     """
 
     running: bool
@@ -363,32 +371,6 @@ class ReactorBase:
         self.wakeUp()
 
     # -- IReactorCore -----------------------------------------------------
-
-    def resolve(self, name: str, timeout: tuple[int, ...] = (1, 3, 11, 45)) -> Deferred[str]:
-        """
-        Resolve a host name to one IPv4 address, on a worker thread.
-
-        @param name: the host name (or address literal, returned unchanged).
-        @param timeout: accepted for API compatibility; the system resolver's
-            own timeouts apply.
-        @return: a Deferred firing with the dotted-quad address, or failing
-            with L{DNSLookupError}.
-        """
-        d: Deferred[str] = Deferred()
-        if _isIPAddress(name):
-            d.callback(name)
-            return d
-
-        def lookup() -> None:
-            try:
-                address = socket.gethostbyname(name)
-            except (OSError, UnicodeError) as e:
-                self.callFromThread(d.errback, Failure(error.DNSLookupError(f"{name}: {e}")))
-            else:
-                self.callFromThread(d.callback, address)
-
-        threading.Thread(target=lookup, name=f"netframe-resolve-{name}", daemon=True).start()
-        return d
 
     def run(self, installSignalHandlers: bool = True) -> None:
         """
