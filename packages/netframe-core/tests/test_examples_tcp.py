@@ -429,9 +429,7 @@ class ConfigurableQuoteTests:
             (None, b"An apple a day keeps the doctor away\r\n"),
         ],
     )
-    def test_quoteFromFactory(
-        self, harness: Harness, quote: bytes | None, expected: bytes
-    ) -> None:
+    def test_quoteFromFactory(self, harness: Harness, quote: bytes | None, expected: bytes) -> None:
         """The connection receives the factory's quote, then closes."""
         endpoint = TCP4ServerEndpoint(harness.reactor, 0, interface="127.0.0.1")
         ports: list[Any] = []
@@ -939,5 +937,7 @@ class ReconnectingEchoTests:
         assert "ConnectionRefusedError" in out[1]
         text = "\n".join(out)
         assert text.count("Connection failed. Reason:") == 3
-        assert "Connected.\nResetting reconnection delay\nhello and goodbye\nLost connection." in text
+        assert (
+            "Connected.\nResetting reconnection delay\nhello and goodbye\nLost connection." in text
+        )
         served[0].stopListening()
