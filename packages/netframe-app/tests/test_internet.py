@@ -452,7 +452,7 @@ class ClientServiceTests:
 
     def test_connectsOnStart(self) -> None:
         """startService starts a connection attempt; whenConnected fires with the protocol."""
-        svc, endpoint, clock = _makeService()
+        svc, endpoint, _clock = _makeService()
         svc.startService()
         assert len(endpoint.attempts) == 1
         results: list[Any] = []
@@ -464,7 +464,7 @@ class ClientServiceTests:
 
     def test_whenConnectedAlreadyConnected(self) -> None:
         """whenConnected on a connected service fires at once."""
-        svc, endpoint, clock = _makeService()
+        svc, endpoint, _clock = _makeService()
         svc.startService()
         protocol = endpoint.succeed()
         results: list[Any] = []
@@ -501,7 +501,7 @@ class ClientServiceTests:
 
     def test_failAfterFailuresLimit(self) -> None:
         """failAfterFailures below 1 is refused; 1 is accepted."""
-        svc, endpoint, clock = _makeService()
+        svc, endpoint, _clock = _makeService()
         svc.startService()
         with pytest.raises(ValueError, match="at least 1"):
             svc.whenConnected(failAfterFailures=0)
@@ -538,7 +538,7 @@ class ClientServiceTests:
 
     def test_stopCancelsAttempt(self) -> None:
         """stopService cancels a connection attempt in progress."""
-        svc, endpoint, clock = _makeService()
+        svc, endpoint, _clock = _makeService()
         svc.startService()
         waiting: list[Failure] = []
         svc.whenConnected().addErrback(waiting.append)
@@ -560,14 +560,14 @@ class ClientServiceTests:
 
     def test_whenConnectedStopped(self) -> None:
         """whenConnected on a stopped service fails with CancelledError."""
-        svc, endpoint, clock = _makeService()
+        svc, _endpoint, _clock = _makeService()
         failures: list[Failure] = []
         svc.whenConnected().addErrback(failures.append)
         assert failures[0].check(CancelledError)
 
     def test_whenConnectedCancel(self) -> None:
         """Cancelling a whenConnected Deferred forgets the waiter."""
-        svc, endpoint, clock = _makeService()
+        svc, endpoint, _clock = _makeService()
         svc.startService()
         failures: list[Failure] = []
         d = svc.whenConnected()
@@ -585,7 +585,7 @@ class ClientServiceTests:
             prepared.append(p)
             return gate
 
-        svc, endpoint, clock = _makeService(prepareConnection=prepare)
+        svc, endpoint, _clock = _makeService(prepareConnection=prepare)
         svc.startService()
         results: list[Any] = []
         svc.whenConnected().addCallback(results.append)
@@ -595,9 +595,7 @@ class ClientServiceTests:
         gate.callback(None)
         assert results == [protocol]
 
-    def test_prepareConnectionFailureRetries(
-        self, capturedEvents: list[dict[str, Any]]
-    ) -> None:
+    def test_prepareConnectionFailureRetries(self, capturedEvents: list[dict[str, Any]]) -> None:
         """A failing prepareConnection closes the connection and retries."""
 
         def prepare(p: Any) -> None:

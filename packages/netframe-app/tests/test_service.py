@@ -328,8 +328,7 @@ class LoadApplicationTests:
         """The module-level application is returned; __file__ is set."""
         tac = tmp_path / "a.tac"
         tac.write_text(
-            "from netframe.app.service import Application\n"
-            "application = Application(__file__)\n"
+            "from netframe.app.service import Application\napplication = Application(__file__)\n"
         )
         application = loadApplication(str(tac))
         assert IService(application).name == str(tac)
@@ -338,7 +337,7 @@ class LoadApplicationTests:
         """A file without application raises NoApplicationError naming it."""
         tac = tmp_path / "b.tac"
         tac.write_text("x = 1\n")
-        with pytest.raises(NoApplicationError, match="b.tac does not define"):
+        with pytest.raises(NoApplicationError, match=r"b\.tac does not define"):
             loadApplication(str(tac))
 
     def test_syntaxError(self, tmp_path: Path) -> None:
