@@ -178,7 +178,7 @@ class _HostnameConnection:
         """Resolve, then start the attempts; return the Deferred of the protocol."""
         endpoint = self.endpoint
         try:
-            resolution = endpoint._nameResolution(endpoint._hostText, endpoint._port)
+            resolution = endpoint._nameResolution(endpoint._hostASCII, endpoint._port)
         except BaseException:
             self._finish(Failure())
             return self.result
@@ -420,12 +420,13 @@ class HostnameEndpoint:
         """
         Resolve C{host} to its TCP destinations (the hook tests replace).
 
-        @param host: the host name as given (its IDNA form is looked up).
+        @param host: the host name in its ASCII (IDNA) form, or an address
+            literal.
         @param port: the port.
         @return: a Deferred firing with C{(family, sockaddr)} pairs in the
             resolver's order.
         """
-        address = self._hostASCII
+        address = host
         if _isIPAddress(address):
             family = socket.AF_INET6 if ":" in address else socket.AF_INET
             return succeed([(family, (address, port))])

@@ -84,7 +84,10 @@ class ThreadPool:
         self.working: list[threading.Thread] = []
         self.waiters: list[threading.Thread] = []
         self._queue: deque[_Work] = deque()
-        self._cond = threading.Condition(threading.Lock())
+        lock = threading.Lock()
+        self._cond = threading.Condition(lock)
+        # Same lock: notified whenever a worker goes idle or exits.
+        self._changed = threading.Condition(lock)
         self._serial = next(_poolCounter)
         self._threadCount = itertools.count(1)
 
@@ -246,6 +249,7 @@ class ThreadPool:
                     if self.joined or len(self.threads) > self.max:
                         break
                     self.waiters.append(me)
+                    self._changed.notify_all()
                     woken = cond.wait(self.idleTimeout if len(self.threads) > self.min else None)
                     self.waiters.remove(me)
                     if not queue:
@@ -264,7 +268,20 @@ class ThreadPool:
                     break
         finally:
             self.threads.remove(me)
+            self._changed.notify_all()
             cond.release()
+
+    def _waitUntil(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        """
+        Wait until C{predicate()} (evaluated with the pool's lock held) is
+        true, re-checking each time a worker goes idle or exits.
+
+        @param predicate: the condition on the pool's state.
+        @param timeout: the most seconds to wait.
+        @return: the last value of C{predicate()}.
+        """
+        with self._changed:
+            return self._changed.wait_for(predicate, timeout)
 
     def _unwanted(self, woken: bool) -> bool:
         """
