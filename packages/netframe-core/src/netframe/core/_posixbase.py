@@ -14,16 +14,24 @@ from typing import Any
 from zope.interface import implementer
 
 from netframe.core import _tcp
+from netframe.core._adopt import _SocketMixin
 from netframe.core._pollers import ERROR, READ, WRITE, _Poller
 from netframe.core._reactorbase import ReactorBase
+from netframe.core._udp import _UDPMixin
+from netframe.core._unix import _UNIXMixin
 from netframe.core._waker import _Waker
 from netframe.core.failure import Failure
 from netframe.core.interfaces import (
     IReactorCore,
     IReactorFDSet,
     IReactorFromThreads,
+    IReactorMulticast,
+    IReactorSocket,
     IReactorTCP,
     IReactorTime,
+    IReactorUDP,
+    IReactorUNIX,
+    IReactorUNIXDatagram,
 )
 from netframe.core.main import CONNECTION_LOST
 from netframe.logger import Logger
@@ -34,7 +42,8 @@ _NVAL = 0x020  # POLLNVAL: the descriptor is not open
 
 
 @implementer(IReactorCore, IReactorTime, IReactorFromThreads, IReactorFDSet, IReactorTCP)
-class PosixReactorBase(ReactorBase):
+@implementer(IReactorUDP, IReactorMulticast, IReactorUNIX, IReactorUNIXDatagram, IReactorSocket)
+class PosixReactorBase(_UDPMixin, _UNIXMixin, _SocketMixin, ReactorBase):
     """
     A reactor over a readiness multiplexer (see L{_Poller}).
 
