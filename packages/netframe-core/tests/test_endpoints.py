@@ -99,7 +99,7 @@ class ServerFromStringTests:
             ("tcp:80:1.2.3.4:5:6", "'6'"),
             ("tcp:80:port=81", "'port' given twice"),
             ("tcp:80:backlog=0", "backlog"),
-            ("unix:/tmp/sock", "planned"),
+            ("ssl:443", "planned"),
             ("bogus:80", "'bogus'"),
             ("port=80", "must start with a type"),
         ],

@@ -256,7 +256,7 @@ def connectProtocol(endpoint: Any, protocol: Any) -> Deferred[Any]:
 
 # -- description strings ---------------------------------------------------
 
-_LATER_TYPES = ("unix", "ssl", "tls", "systemd")
+_LATER_TYPES = ("ssl", "tls")
 
 
 def _tokenize(description: str) -> list[tuple[str | None, str]]:
@@ -371,13 +371,18 @@ def serverFromString(reactor: Any, description: str) -> Any:
 
     Supported: C{tcp:PORT[:interface=ADDR][:backlog=N]} and C{tcp6:...}
     (arguments by position: port, interface, backlog).  A backslash escapes
-    C{:} and C{=} (C{tcp6:80:interface=\\:\\:1}).  Other types (unix, ssl,
-    tls, systemd) come in a later version.
+    C{:} and C{=} (C{tcp6:80:interface=\\:\\:1}).  Also C{unix:} and
+    C{systemd:} (see L{netframe.core._endpoints_unix.serverFromArgs}); ssl
+    and tls come in a later version.
 
     @return: an L{IStreamServerEndpoint}.
     @raise ValueError: If the description is malformed, naming the bad part.
     """
-    typeName, args = _parse(description, _SERVER_TYPES, "server")
+    from netframe.core import _endpoints_unix as unix
+
+    typeName, args = _parse(description, {**_SERVER_TYPES, **unix.SERVER_TYPES}, "server")
+    if typeName in unix.SERVER_TYPES:
+        return unix.serverFromArgs(reactor, typeName, args, description)
     if "port" not in args:
         raise ValueError(f"missing port in {description!r}")
     port = _int(args, "port", description, 0, 65535)
@@ -391,13 +396,17 @@ def clientFromString(reactor: Any, description: str) -> Any:
     Build a client endpoint from a description string.
 
     Supported: C{tcp:host=HOST:port=PORT[:timeout=SECONDS][:bindAddress=ADDR]}
-    (or positionally C{tcp:HOST:PORT}) and C{tcp6:...}.  Other types come in
-    a later version.
+    (or positionally C{tcp:HOST:PORT}) and C{tcp6:...}; C{unix:PATH
+    [:timeout=S][:checkPID=0|1]}.  ssl and tls come in a later version.
 
     @return: an L{IStreamClientEndpoint}.
     @raise ValueError: If the description is malformed, naming the bad part.
     """
-    typeName, args = _parse(description, _CLIENT_TYPES, "client")
+    from netframe.core import _endpoints_unix as unix
+
+    typeName, args = _parse(description, {**_CLIENT_TYPES, **unix.CLIENT_TYPES}, "client")
+    if typeName in unix.CLIENT_TYPES:
+        return unix.clientFromArgs(reactor, typeName, args, description)
     for required in ("host", "port"):
         if not args.get(required):
             raise ValueError(f"missing {required} in {description!r}")

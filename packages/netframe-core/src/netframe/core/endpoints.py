@@ -7,10 +7,12 @@ Endpoints: where to listen or connect, separated from doing it.
   Deferred firing with the connected protocol; cancel it to give up.
 - L{HostnameEndpoint}: connect to a host name, racing its IPv4 and IPv6
   addresses (RFC 8305 "happy eyeballs"); the first connection wins.
+- L{UNIXServerEndpoint}, L{UNIXClientEndpoint}: UNIX stream sockets;
+  L{AdoptedStreamServerEndpoint}: a listening socket given as a descriptor.
 - L{connectProtocol}: connect a protocol instance through a client endpoint.
 - L{serverFromString}, L{clientFromString}: endpoints from description
-  strings such as C{"tcp:8080:interface=127.0.0.1"} (TCP and TCP6 in this
-  version; unix, ssl, tls and systemd come later).
+  strings such as C{"tcp:8080:interface=127.0.0.1"} (tcp, tcp6, unix and
+  systemd socket activation in this version; ssl and tls come later).
 """
 
 from __future__ import annotations
@@ -24,14 +26,22 @@ from netframe.core._endpoints import (
     connectProtocol,
     serverFromString,
 )
+from netframe.core._endpoints_unix import (
+    AdoptedStreamServerEndpoint,
+    UNIXClientEndpoint,
+    UNIXServerEndpoint,
+)
 from netframe.core._hostname import HostnameEndpoint
 
 __all__ = [
+    "AdoptedStreamServerEndpoint",
     "HostnameEndpoint",
     "TCP4ClientEndpoint",
     "TCP4ServerEndpoint",
     "TCP6ClientEndpoint",
     "TCP6ServerEndpoint",
+    "UNIXClientEndpoint",
+    "UNIXServerEndpoint",
     "clientFromString",
     "connectProtocol",
     "serverFromString",
@@ -46,6 +56,9 @@ for _obj in (
     clientFromString,
     connectProtocol,
     serverFromString,
+    AdoptedStreamServerEndpoint,
+    UNIXClientEndpoint,
+    UNIXServerEndpoint,
 ):
     _obj.__module__ = __name__
 del _obj
