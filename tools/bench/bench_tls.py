@@ -15,7 +15,9 @@ Workloads:
               per second (with verification)
 
 Reported: medians of the repetitions (frameworks interleaved), the ratio
-netframe/Twisted, and the server's CPU microseconds per operation (from /proc).
+netframe/Twisted of the rates, the server's (from /proc) and the client's CPU
+microseconds per operation, and the CPU ratio (Twisted's server+client CPU per
+operation over netframe's), which stays stable when other work shares the machine.
 Target: ratio >= 1.3 on both.
 
     hatch run bench:python tools/bench/bench_tls.py [--quick]
@@ -213,9 +215,11 @@ def client(framework: str, directory: str, port: int, mode: str, seconds: float)
     def start() -> None:
         state["counting"] = True
         marks["start"] = time.perf_counter()
+        marks["cpuStart"] = time.process_time()
 
     def stop() -> None:
         marks["stop"] = time.perf_counter()
+        marks["cpuStop"] = time.process_time()
         state["counting"] = False
         state["done"] = True
         reactor.stop()
@@ -224,7 +228,16 @@ def client(framework: str, directory: str, port: int, mode: str, seconds: float)
     reactor.callLater(warmup, start)
     reactor.callLater(warmup + seconds, stop)
     reactor.run(installSignalHandlers=False)
-    print(json.dumps({"ops": state["ops"], "seconds": marks["stop"] - marks["start"]}), flush=True)
+    print(
+        json.dumps(
+            {
+                "ops": state["ops"],
+                "seconds": marks["stop"] - marks["start"],
+                "cpu": marks["cpuStop"] - marks["cpuStart"],
+            }
+        ),
+        flush=True,
+    )
 
 
 # -- driver ----------------------------------------------------------------------------------
@@ -237,8 +250,13 @@ def cpuSeconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def runOnce(framework: str, directory: str, mode: str, seconds: float) -> tuple[float, float]:
-    """One repetition: (operations per second, server CPU microseconds per operation)."""
+def runOnce(
+    framework: str, directory: str, mode: str, seconds: float
+) -> tuple[float, float, float]:
+    """
+    One repetition: operations per second, and the server's and the client's CPU
+    microseconds per operation.
+    """
     me = os.path.abspath(__file__)
     server = subprocess.Popen(
         [sys.executable, me, "--serve", framework, directory],
@@ -262,7 +280,7 @@ def runOnce(framework: str, directory: str, mode: str, seconds: float) -> tuple[
         server.wait()
     result = json.loads(out.strip().splitlines()[-1])
     ops = max(1, result["ops"])
-    return ops / result["seconds"], (after - before) * 1e6 / ops
+    return ops / result["seconds"], (after - before) * 1e6 / ops, result["cpu"] * 1e6 / ops
 
 
 def main(argv: list[str]) -> int:
@@ -281,25 +299,35 @@ def main(argv: list[str]) -> int:
         makeCertificates(directory)
         for mode in ("echo", "handshake"):
             rates: dict[str, list[float]] = {f: [] for f in FRAMEWORKS}
-            cpus: dict[str, list[float]] = {f: [] for f in FRAMEWORKS}
+            serverCPU: dict[str, list[float]] = {f: [] for f in FRAMEWORKS}
+            clientCPU: dict[str, list[float]] = {f: [] for f in FRAMEWORKS}
             for _ in range(reps):
                 for framework in FRAMEWORKS:
-                    rate, cpu = runOnce(framework, directory, mode, seconds)
+                    rate, serverUs, clientUs = runOnce(framework, directory, mode, seconds)
                     rates[framework].append(rate)
-                    cpus[framework].append(cpu)
+                    serverCPU[framework].append(serverUs)
+                    clientCPU[framework].append(clientUs)
             ours, theirs = (statistics.median(rates[f]) for f in FRAMEWORKS)
-            ourCPU, theirCPU = (statistics.median(cpus[f]) for f in FRAMEWORKS)
-            rows.append((mode, ours, theirs, ours / theirs, ourCPU, theirCPU))
+            ourSrv, theirSrv = (statistics.median(serverCPU[f]) for f in FRAMEWORKS)
+            ourCli, theirCli = (statistics.median(clientCPU[f]) for f in FRAMEWORKS)
+            rows.append((mode, ours, theirs, ourSrv, theirSrv, ourCli, theirCli))
     print(
         f"{'workload':<10} {'netframe/s':>11} {'twisted/s':>11} {'ratio':>6} {'target':>6}"
-        f" {'nf srv us/op':>13} {'tw srv us/op':>13}"
+        f" {'srv us/op nf':>12} {'tw':>7} {'cli us/op nf':>12} {'tw':>7} {'cpu ratio':>9}"
     )
-    for mode, ours, theirs, ratio, ourCPU, theirCPU in rows:
+    for mode, ours, theirs, ourSrv, theirSrv, ourCli, theirCli in rows:
+        ratio = ours / theirs
+        cpuRatio = (theirSrv + theirCli) / (ourSrv + ourCli)
         verdict = "ok" if ratio >= TARGET else "BELOW"
         print(
             f"{mode:<10} {ours:>11,.0f} {theirs:>11,.0f} {ratio:>6.2f} {TARGET:>6.1f}"
-            f" {ourCPU:>13.1f} {theirCPU:>13.1f} {verdict}"
+            f" {ourSrv:>12.1f} {theirSrv:>7.1f} {ourCli:>12.1f} {theirCli:>7.1f}"
+            f" {cpuRatio:>9.2f} {verdict}"
         )
+    print(
+        "ratio: msgs or handshakes per second, netframe/Twisted (noisy on a loaded machine); "
+        "cpu ratio: Twisted's server+client CPU per operation / netframe's (stable)."
+    )
     print(
         f"(medians of {reps} interleaved repetitions of {seconds}s; {CONNECTIONS} connections; "
         f"Python {sys.version.split()[0]})"
