@@ -166,6 +166,8 @@ class Port:
         self.disconnected = False
         self._connectedAddr: Any = None
         self._realPortNumber: Any = None
+        self._starting = False
+        self._stopAfterStart = False
 
     # -- listening ----------------------------------------------------------
 
@@ -221,14 +223,21 @@ class Port:
             protocol=type(self.protocol).__name__,
             port=self._realPortNumber,
         )
+        self._starting = True
         try:
             self.protocol.makeConnection(self)
         except BaseException:
+            self._starting = False
             self._closeSocket()
             self.protocol.transport = None
             raise
+        self._starting = False
         if self.connected:
             self.reactor.addReader(self)
+        elif self._stopAfterStart:
+            # startProtocol closed the port: stop the protocol now that its
+            # start is complete (doStop before that would be ignored).
+            self._stopProtocol()
 
     def _localName(self, sock: _socket) -> Any:
         """Return the bound port number (what the log and repr show)."""
@@ -431,6 +440,13 @@ class Port:
             return
         self._closeSocket()
         _log.info("(UDP Port {port!r} Closed)", port=self._realPortNumber)
+        self._stopProtocol()
+
+    def _stopProtocol(self) -> None:
+        """Stop the protocol (after its start completed), logging any error."""
+        if self._starting:
+            self._stopAfterStart = True
+            return
         try:
             self.protocol.doStop()
         except BaseException:

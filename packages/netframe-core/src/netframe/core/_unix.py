@@ -717,10 +717,7 @@ class DatagramPort(_udp.Port):
             return
         self._closeSocket()
         _log.info("(UNIX Datagram Port {port!r} Closed)", port=self.port)
-        try:
-            self.protocol.doStop()
-        except BaseException:
-            _log.failure("Error stopping protocol {protocol!r}", Failure(), protocol=self.protocol)
+        self._stopProtocol()
 
     def setBroadcastAllowed(self, enabled: bool) -> None:
         """
