@@ -84,7 +84,7 @@ def outcome(d: Deferred[Any]) -> list[Any]:
 
 def connectAttempt(reactor: MemoryReactorClock, index: int) -> tuple[Any, Any]:
     """Make attempt C{index} succeed; return (built protocol, transport)."""
-    host, port, factory, _, _ = reactor.tcpClients[index]
+    _host, port, factory, _, _ = reactor.tcpClients[index]
     protocol = factory.buildProtocol(IPv4Address("TCP", "127.0.0.1", port))
     transport = StringTransport()
     if protocol is not None:
@@ -142,19 +142,19 @@ class HostnameEndpointBasicsTests:
 
     def test_bytesHost(self) -> None:
         """An ASCII bytes host is accepted and resolved as text."""
-        reactor, endpoint, resolution = setUp(b"example.test")  # type: ignore[arg-type]
+        _reactor, endpoint, resolution = setUp(b"example.test")  # type: ignore[arg-type]
         endpoint.connect(Factory.forProtocol(Recorder))
         assert resolution.asked == [("example.test", 80)]
 
     def test_idnEncoded(self) -> None:
         """A non-ASCII host name is resolved in its IDNA form."""
-        reactor, endpoint, resolution = setUp("bücher.example")
+        _reactor, endpoint, resolution = setUp("bücher.example")
         endpoint.connect(Factory.forProtocol(Recorder))
         assert resolution.asked == [("xn--bcher-kva.example", 80)]
 
     def test_badIDN(self) -> None:
         """A host name that cannot be IDNA-encoded fails connect with ValueError."""
-        reactor, endpoint, resolution = setUp("ä" * 70 + ".example")
+        _reactor, endpoint, resolution = setUp("ä" * 70 + ".example")
         (got,) = outcome(endpoint.connect(Factory.forProtocol(Recorder)))
         assert got.check(ValueError) and "IDNA" in str(got.value)
         assert resolution.asked == []
@@ -342,7 +342,7 @@ class HostnameEndpointResolutionTests:
 
     def test_noAddresses(self) -> None:
         """A lookup with no results fails the connect with DNSLookupError."""
-        reactor, endpoint, resolution = setUp()
+        _reactor, endpoint, resolution = setUp()
         result = outcome(endpoint.connect(Factory.forProtocol(Recorder)))
         resolution.deferreds[0].callback([])
         assert result[0].check(error.DNSLookupError)
@@ -398,7 +398,7 @@ class HostnameEndpointCancelTests:
 
     def test_cancelledNotCancelledError(self) -> None:
         """The cancellation failure is ConnectingCancelledError, not CancelledError."""
-        reactor, endpoint, resolution = setUp()
+        _reactor, endpoint, _resolution = setUp()
         d = endpoint.connect(Factory.forProtocol(Recorder))
         result = outcome(d)
         d.cancel()
