@@ -18,7 +18,6 @@ The reactor's clock is the loop's (C{seconds()} is C{loop.time()}).
 from __future__ import annotations
 
 import asyncio
-import heapq
 import math
 from collections.abc import Callable
 from typing import Any
@@ -284,10 +283,10 @@ class AsyncioSelectorReactor(PosixReactorBase):
             self._armTimer(when)
         return dc
 
-    def _resetTimer(self, dc: DelayedCall) -> None:
+    def _resetTimer(self, dc: Any) -> None:
         """Reschedule C{dc}, moving the loop timer earlier when needed."""
         PosixReactorBase._resetTimer(self, dc)
-        if dc.time < self._timerWhen and dc in self._timerEntries:
+        if dc.time < self._timerWhen:
             self._armTimer(dc.time)
 
     def _armTimer(self, when: float) -> None:
@@ -315,17 +314,9 @@ class AsyncioSelectorReactor(PosixReactorBase):
         if self._threadCallQueue:
             # Calls queued by the calls just run go on the next loop pass.
             self._loop.call_soon(self._runPass)
-        if self._newTimers:
-            self._mergeNewTimers()
-        heap = self._timers
-        while heap and heap[0][2] is None:
-            # Lazily deleted head entries (cancelled calls).
-            heapq.heappop(heap)
-            self._deadTimers -= 1
-        if heap:
-            when: float = heap[0][0]
-            if when < self._timerWhen:
-                self._armTimer(when)
+        when = self._earliestTimer()
+        if when is not None and when < self._timerWhen:
+            self._armTimer(when)
 
     # -- running --------------------------------------------------------------
 

@@ -47,6 +47,25 @@ def _isIPAddress(name: str) -> bool:
     return False
 
 
+class _TimedCall(DelayedCall):
+    """
+    A reactor's L{DelayedCall}: it also knows its live timer-heap entry.
+
+    @ivar _entry: the heap entry that will run it, or None once it ran or was
+        cancelled (any other entry naming it is stale).
+    """
+
+    __slots__ = ("_entry",)
+
+    _entry: tuple[float, int, _TimedCall] | None
+
+
+_Entry = tuple[float, int, _TimedCall]
+
+#: The builtin, under a name parameters called C{callable} do not shadow.
+_isCallable = callable
+
+
 class _ThreePhaseEvent:
     """
     The triggers of one system event (such as C{"startup"} or C{"shutdown"}).
@@ -172,13 +191,17 @@ class ReactorBase(_ThreadPoolReactorMixin, _ResolverReactorMixin):
         self._stopped = True
         self._startedBefore = False
         self._justStopped = False
-        # Timer heap: entries are [time, sequence, DelayedCall | None]; a None
-        # slot is a lazily deleted (cancelled or rescheduled) entry.
-        self._timers: list[list[Any]] = []
-        self._newTimers: list[list[Any]] = []
-        self._timerEntries: dict[DelayedCall, list[Any]] = {}
+        # Timer heap: entries are (time, sequence, call) tuples; an entry is
+        # live while it is its call's _entry, else lazily deleted (the call
+        # was cancelled, rescheduled or has run).  Tuples compare on
+        # (time, sequence) only: sequences are unique.
+        self._timers: list[_Entry] = []
+        self._newTimers: list[_Entry] = []
         self._deadTimers = 0
         self._timerSeq = 0
+        # Bound once: every callLater hands them to its DelayedCall.
+        self._cancelTimerCallback = self._cancelTimer
+        self._resetTimerCallback = self._resetTimer
         self._threadCallQueue: deque[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = (
             deque()
         )
@@ -233,66 +256,71 @@ class ReactorBase(_ThreadPoolReactorMixin, _ResolverReactorMixin):
         """
         if not delay >= 0:
             raise ValueError(f"callLater delay must be >= 0, not {delay!r}")
-        if not callable_(callable):
+        if not _isCallable(callable):
             raise TypeError(f"{callable!r} is not callable")
-        dc = DelayedCall(
-            self.seconds() + delay,
+        seconds = self.seconds
+        dc = _TimedCall(
+            seconds() + delay,
             callable,
             args,
             kw,
-            self._cancelTimer,
-            self._resetTimer,
-            seconds=self.seconds,
+            self._cancelTimerCallback,
+            self._resetTimerCallback,
+            seconds,
         )
         seq = self._timerSeq = self._timerSeq + 1
-        entry = [dc.time, seq, dc]
-        self._timerEntries[dc] = entry
+        dc._entry = entry = (dc.time, seq, dc)
         self._newTimers.append(entry)
         return dc
 
     def getDelayedCalls(self) -> list[DelayedCall]:
         """Return every pending (not cancelled, not yet called) delayed call."""
-        return list(self._timerEntries)
+        return [e[2] for e in sorted([*self._timers, *self._newTimers]) if e[2]._entry is e]
 
-    def _cancelTimer(self, dc: DelayedCall) -> None:
-        """Lazily delete C{dc}'s heap entry (DelayedCall canceller callback)."""
-        entry = self._timerEntries.pop(dc, None)
-        if entry is not None:
-            entry[2] = None
-            self._noteDeadTimer()
-
-    def _resetTimer(self, dc: DelayedCall) -> None:
-        """Reschedule C{dc} at its new C{time} (DelayedCall resetter callback)."""
-        old = self._timerEntries.get(dc)
-        if old is None:
+    def _cancelTimer(self, dc: Any) -> None:
+        """Lazily delete C{dc}'s heap entry (a L{_TimedCall}'s canceller callback)."""
+        if dc._entry is None:
             return
-        old[2] = None
-        seq = self._timerSeq = self._timerSeq + 1
-        entry = [dc.time, seq, dc]
-        self._timerEntries[dc] = entry
-        self._newTimers.append(entry)
-        self._noteDeadTimer()
+        dc._entry = None
+        self._deadTimers = dead = self._deadTimers + 1
+        if dead * 2 > len(self._timers) + len(self._newTimers):
+            self._compactTimers()
 
-    def _noteDeadTimer(self) -> None:
-        """Count a lazily deleted entry; compact once they exceed half the queue."""
-        self._deadTimers += 1
-        if self._deadTimers * 2 > len(self._timers) + len(self._newTimers):
-            # In place: runUntilCurrent holds a reference to the heap list.
-            self._timers[:] = [e for e in self._timers if e[2] is not None]
-            heapq.heapify(self._timers)
-            self._newTimers = [e for e in self._newTimers if e[2] is not None]
-            self._deadTimers = 0
+    def _resetTimer(self, dc: Any) -> None:
+        """Reschedule C{dc} at its new C{time} (a L{_TimedCall}'s resetter callback)."""
+        if dc._entry is None:
+            return
+        seq = self._timerSeq = self._timerSeq + 1
+        dc._entry = entry = (dc.time, seq, dc)
+        self._newTimers.append(entry)
+        self._deadTimers = dead = self._deadTimers + 1
+        if dead * 2 > len(self._timers) + len(self._newTimers):
+            self._compactTimers()
+
+    def _compactTimers(self) -> None:
+        """Drop every lazily deleted entry (once they exceed half the queue)."""
+        # In place: runUntilCurrent holds a reference to the heap list.
+        self._timers[:] = [e for e in self._timers if e[2]._entry is e]
+        heapq.heapify(self._timers)
+        self._newTimers = [e for e in self._newTimers if e[2]._entry is e]
+        self._deadTimers = 0
 
     def _mergeNewTimers(self) -> None:
         """Move calls scheduled since the last pass into the heap."""
         heap = self._timers
-        push = heapq.heappush
-        for entry in self._newTimers:
-            if entry[2] is None:
-                self._deadTimers -= 1
-            else:
-                push(heap, entry)
+        new = self._newTimers
         self._newTimers = []
+        if len(new) > len(heap):
+            # Bulk: one O(n) heapify beats n pushes.
+            heap.extend(new)
+            heapq.heapify(heap)
+            return
+        push = heapq.heappush
+        for entry in new:
+            if entry[2]._entry is entry:
+                push(heap, entry)
+            else:
+                self._deadTimers -= 1
 
     def timeout(self) -> float | None:
         """
@@ -301,16 +329,23 @@ class ReactorBase(_ThreadPoolReactorMixin, _ResolverReactorMixin):
         """
         if self._threadCallQueue:
             return 0.0
+        due = self._earliestTimer()
+        if due is None:
+            return None
+        return max(0.0, due - self.seconds())
+
+    def _earliestTimer(self) -> float | None:
+        """Return when the earliest pending call is due (C{seconds()} scale), or None."""
         if self._newTimers:
             self._mergeNewTimers()
         heap = self._timers
-        while heap and heap[0][2] is None:
+        while heap and heap[0][2]._entry is not heap[0]:
             heapq.heappop(heap)
             self._deadTimers -= 1
         if not heap:
             return None
         due: float = heap[0][0]
-        return max(0.0, due - self.seconds())
+        return due
 
     def runUntilCurrent(self) -> None:
         """
@@ -333,24 +368,26 @@ class ReactorBase(_ThreadPoolReactorMixin, _ResolverReactorMixin):
             return
         now = self.seconds()
         pop = heapq.heappop
-        entries = self._timerEntries
         while heap and heap[0][0] <= now:
-            dc = pop(heap)[2]
-            if dc is None:
+            entry = pop(heap)
+            dc = entry[2]
+            if dc._entry is not entry:
                 self._deadTimers -= 1
                 continue
             if dc.delayed_time:
                 # Pushed back by reset()/delay() since it was scheduled.
                 dc.activate_delay()
                 seq = self._timerSeq = self._timerSeq + 1
-                entry = [dc.time, seq, dc]
-                entries[dc] = entry
+                dc._entry = entry = (dc.time, seq, dc)
                 self._newTimers.append(entry)
                 continue
-            del entries[dc]
+            dc._entry = None
             dc.called = 1
             try:
-                dc.func(*dc.args, **dc.kw)
+                if dc.kw:
+                    dc.func(*dc.args, **dc.kw)
+                else:
+                    dc.func(*dc.args)
             except BaseException:
                 _log.failure("Unhandled error in delayed call {call!r}", Failure(), call=dc)
 
