@@ -183,3 +183,177 @@ def shutdownReactor() -> Any:
             f(*args, **kw)
 
     return ShutdownReactor()
+
+
+class TwistdProcess:
+    """
+    A running netframe-twistd subprocess whose output is collected by reader
+    threads, so tests can wait for a line with a deadline.
+    """
+
+    def __init__(self, popen: Any) -> None:
+        import threading
+
+        self.popen = popen
+        self.out: list[str] = []
+        self.err: list[str] = []
+        self._changed = threading.Condition()
+        self._threads = [
+            threading.Thread(target=self._pump, args=(popen.stdout, self.out), daemon=True),
+            threading.Thread(target=self._pump, args=(popen.stderr, self.err), daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _pump(self, stream: Any, into: list[str]) -> None:
+        for line in stream:
+            with self._changed:
+                into.append(line)
+                self._changed.notify_all()
+        with self._changed:
+            self._changed.notify_all()
+
+    @property
+    def pid(self) -> int:
+        return int(self.popen.pid)
+
+    def waitFor(self, text: str, timeout: float = 10.0, stream: str = "out") -> str:
+        """Wait until a line containing C{text} appears; return it."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        lines = self.out if stream == "out" else self.err
+        with self._changed:
+            while True:
+                for line in lines:
+                    if text in line:
+                        return line
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or (self.popen.poll() is not None and not self._alive()):
+                    raise AssertionError(
+                        f"{text!r} not seen; stdout={''.join(self.out)!r} "
+                        f"stderr={''.join(self.err)!r}"
+                    )
+                self._changed.wait(min(remaining, 0.05))
+
+    def _alive(self) -> bool:
+        return any(t.is_alive() for t in self._threads)
+
+    def signal(self, signum: int) -> None:
+        self.popen.send_signal(signum)
+
+    def wait(self, timeout: float = 10.0) -> int:
+        """Wait for exit and for the output to be read; return the status."""
+        code = int(self.popen.wait(timeout))
+        for thread in self._threads:
+            thread.join(timeout)
+        for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
+            if stream is not None:
+                stream.close()
+        return code
+
+    def output(self) -> str:
+        return "".join(self.out)
+
+    def errors(self) -> str:
+        return "".join(self.err)
+
+
+class Twistd:
+    """
+    Starts netframe-twistd (C{python -m netframe.app}) subprocesses in a
+    temporary directory and kills whatever is left at teardown (including
+    daemons, found through the pidfiles they wrote).
+
+    @ivar cwd: the working directory (also first on PYTHONPATH).
+    """
+
+    def __init__(self, cwd: Any) -> None:
+        import os
+
+        self.cwd = cwd
+        self.processes: list[TwistdProcess] = []
+        self.daemonPidfiles: list[Any] = []
+        self.env = dict(os.environ)
+        self.env["PYTHONPATH"] = os.pathsep.join(
+            [str(cwd), *filter(None, [os.environ.get("PYTHONPATH")])]
+        )
+        self.env["NETFRAME_PLUGIN_CACHE"] = "off"
+        self.env.pop("NOTIFY_SOCKET", None)
+        self.env.pop("WATCHDOG_USEC", None)
+
+    def command(self, *args: str) -> list[str]:
+        import sys
+
+        return [sys.executable, "-m", "netframe.app", *args]
+
+    def start(self, *args: str, env: dict[str, str] | None = None, **kw: Any) -> TwistdProcess:
+        """Start a (foreground) netframe-twistd with these arguments."""
+        import subprocess
+
+        popen = subprocess.Popen(
+            self.command(*args),
+            cwd=str(self.cwd),
+            env={**self.env, **(env or {})},
+            stdin=kw.pop("stdin", subprocess.DEVNULL),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            **kw,
+        )
+        process = TwistdProcess(popen)
+        self.processes.append(process)
+        return process
+
+    def run(self, *args: str, timeout: float = 15.0, **kw: Any) -> Any:
+        """Run netframe-twistd to completion; return the CompletedProcess."""
+        import subprocess
+
+        env = {**self.env, **kw.pop("env", {})}
+        return subprocess.run(
+            self.command(*args),
+            cwd=str(self.cwd),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            **kw,
+        )
+
+    def killAll(self) -> None:
+        import os
+        import signal
+
+        for process in self.processes:
+            if process.popen.poll() is None:
+                process.popen.kill()
+            try:
+                process.wait(5)
+            except Exception:
+                pass
+        for pidfile in self.daemonPidfiles:
+            try:
+                with open(pidfile) as f:
+                    pid = int(f.read().strip())
+                os.kill(pid, signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+
+
+@pytest.fixture
+def twistd(tmp_path: Any) -> Iterator[Twistd]:
+    """Start netframe-twistd subprocesses; all are killed at teardown."""
+    runner = Twistd(tmp_path)
+    yield runner
+    runner.killAll()
+
+
+@pytest.fixture
+def freePort() -> int:
+    """A loopback TCP port that was free a moment ago."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

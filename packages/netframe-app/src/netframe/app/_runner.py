@@ -161,6 +161,10 @@ class TwistdRunner:
         self._notifier: SystemdNotifier | None = None
         self._watchdog: LoopingCall | None = None
         self._oldHup: Any = None
+        self._earlySignal: int | None = None
+        self._reactorRunning = False
+        self._stopping = False
+        self._earlyHandlers: dict[int, Any] = {}
         self._logging = False
 
     # -- the whole run ------------------------------------------------------
@@ -230,6 +234,12 @@ class TwistdRunner:
             self._pidfile = None
         if self._notifier is not None:
             self._notifier.close()
+        for signum, original in self._earlyHandlers.items():
+            try:
+                self._installSignal(signum, original)
+            except (ValueError, OSError, TypeError):
+                pass
+        self._earlyHandlers.clear()
         if self._oldHup is not None:
             try:
                 self._installSignal(signal.SIGHUP, self._oldHup)
@@ -544,20 +554,63 @@ class TwistdRunner:
         """
         reactor = self.reactor
         self._notifier = SystemdNotifier(self._environ, self._system.getpid())
+        self._installStopHandlers()
+        self._installHangupHandler()
         reactor.callWhenRunning(self._startApplication)
         reactor.addSystemEventTrigger("before", "shutdown", self._stopApplication)
 
+    def _installStopHandlers(self) -> None:
+        """
+        Make SIGINT and SIGTERM shut down gracefully, safely: the handler
+        only schedules work (logging inside a signal handler could deadlock
+        on a log observer's lock). Before the reactor runs, the signal is
+        remembered and acted on as soon as it does.
+        """
+        reactor = self.reactor
+
+        def onStopSignal(signum: int, frame: Any) -> None:
+            if self._reactorRunning:
+                reactor.callFromThread(self._stopFromSignal, signum)
+            elif self._earlySignal is None:
+                self._earlySignal = signum
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            try:
+                previous = self._installSignal(signum, onStopSignal)
+            except (ValueError, OSError):
+                continue
+            self._earlyHandlers.setdefault(signum, previous)
+
+    def _stopFromSignal(self, signum: int) -> None:
+        """Log the signal and stop the reactor (once)."""
+        if self._stopping:
+            return
+        self._stopping = True
+        _log.info("Received {signal}, shutting down.", signal=signal.Signals(signum).name)
+        try:
+            self.reactor.stop()
+        except RuntimeError:
+            pass
+
     def _startApplication(self) -> None:
         """Start the service tree; report success or failure."""
+        self._reactorRunning = True
+        # The reactor installed its own handlers when it started: replace them.
+        self._installStopHandlers()
+        early, self._earlySignal = self._earlySignal, None
+        if early is not None:
+            self._report(b"OK")
+            self._stopFromSignal(early)
+            return
         try:
             IService(self.application).startService()
         except Exception as e:
             _log.failure("startService failed", Failure())
             self._startupFailed(f"cannot start the application: {e}")
+            self._stopping = True
             self.reactor.stop()
             return
         self._report(b"OK")
-        self._installHangupHandler()
         notifier = self._notifier
         if notifier is not None and notifier.enabled:
             notifier.notify(f"READY=1\nMAINPID={self._system.getpid()}")
@@ -565,6 +618,7 @@ class TwistdRunner:
                 self._watchdog = LoopingCall(notifier.notify, "WATCHDOG=1")
                 self._watchdog.clock = self.reactor
                 self._watchdog.start(notifier.watchdogInterval, now=True)
+        _log.info("Application started (PID {pid}).", pid=self._system.getpid())
 
     def _installHangupHandler(self) -> None:
         """Make SIGHUP reopen the log file."""

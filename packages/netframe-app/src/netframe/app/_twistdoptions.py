@@ -213,6 +213,16 @@ class ServerOptions(usage.Options):
 
     opt_f = opt_file
 
+    def parseArgs(self, *args: Any, **kwargs: Any) -> None:
+        """
+        Reached only when no subcommand matched the first argument.
+
+        @raise UsageError: Always when arguments are given, naming the
+            unknown subcommand.
+        """
+        if args:
+            raise usage.UsageError(f"Unknown command: {args[0]}")
+
     def postOptions(self) -> None:
         """
         Check the combination and make paths absolute (they are opened
