@@ -717,6 +717,12 @@ class FakeSyslog:
 class HelperTests:
     """Small pieces: syslog levels, observers, namedAny, spewer, notifier."""
 
+    def test_syslogObserverVerifies(self) -> None:
+        """SyslogObserver provides ILogObserver."""
+        from zope.interface.verify import verifyObject
+
+        assert verifyObject(ILogObserver, SyslogObserver("p", FakeSyslog()))
+
     def test_syslogErrorWithFailure(self) -> None:
         """A failure's traceback is sent line by line at error priority."""
         fake = FakeSyslog()

@@ -314,6 +314,7 @@ class ServiceMakerTests:
         monkeypatch.syspath_prepend(str(tmp_path))
         maker = ServiceMaker("Thing", "nfapp_smaker_mod", "Does a thing.", "thing")
         assert "nfapp_smaker_mod" not in sys.modules
+        assert verifyObject(IServiceMaker, maker)
         options = maker.options()
         options.parseOptions(["--port", "5"])
         assert maker.makeService(options).name == "5"

@@ -459,9 +459,7 @@ class SignalTests:
     def test_drainBoundedByTimeout(self, twistd: Any, freePort: int) -> None:
         """A connection that never closes is abandoned after --shutdown-timeout."""
         writeTac(twistd, DRAIN_TAC, freePort)
-        process = twistd.start(
-            "-n", "--pidfile=", "--shutdown-timeout=0.3", "-y", "app.tac"
-        )
+        process = twistd.start("-n", "--pidfile=", "--shutdown-timeout=0.3", "-y", "app.tac")
         process.waitFor("Application started")
         with socket.create_connection(("127.0.0.1", freePort), timeout=5) as client:
             client.sendall(b"x")
