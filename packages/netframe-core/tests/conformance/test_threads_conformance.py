@@ -157,7 +157,7 @@ class CallFromThreadTests:
 class DocumentedThreadExamplesTests:
     """H1-H4 and D9 of the threads documentation, with their observable output."""
 
-    def test_H1_callFromThread(self, reactor: Any, runner: Any) -> None:
+    def test_exampleH1CallFromThread(self, reactor: Any, runner: Any) -> None:
         """H1: a transport write handed to the reactor thread reaches the transport."""
         from netframe.core.testing import StringTransport
 
@@ -180,7 +180,7 @@ class DocumentedThreadExamplesTests:
         assert proto.transport.value() == b"a message: hello"  # type: ignore[union-attr]
         assert writers == [threading.current_thread()]
 
-    def test_H2_callInThread(self, reactor: Any, runner: Any, capsys: Any) -> None:
+    def test_exampleH2CallInThread(self, reactor: Any, runner: Any, capsys: Any) -> None:
         """H2: a blocking call in the pool prints while the reactor keeps running."""
         reactorTicked = threading.Event()
 
@@ -195,7 +195,7 @@ class DocumentedThreadExamplesTests:
         runner.run()
         assert capsys.readouterr().out == "2 seconds have passed\n"
 
-    def test_H3_deferToThread(self, globalReactor: Any, runner: Any, capsys: Any) -> None:
+    def test_exampleH3DeferToThread(self, globalReactor: Any, runner: Any, capsys: Any) -> None:
         """H3: deferToThread's result reaches the callback, which prints 3."""
 
         def doLongCalculation() -> int:
@@ -210,7 +210,7 @@ class DocumentedThreadExamplesTests:
         runner.run()
         assert capsys.readouterr().out == "3\n"
 
-    def test_H4_blockingCallFromThread(self, reactor: Any, runner: Any, capsys: Any) -> None:
+    def test_exampleH4BlockingCallFromThread(self, reactor: Any, runner: Any, capsys: Any) -> None:
         """H4: a pool thread waits for a Deferred-returning call, prints, stops."""
 
         def getPage(url: str) -> Deferred[bytes]:
@@ -234,7 +234,7 @@ class DocumentedThreadExamplesTests:
         runner.run()
         assert capsys.readouterr().out == "b'<html>http://twistedmatrix.com/</html>'\n"
 
-    def test_H4_errorBranch(self, reactor: Any, runner: Any, capsys: Any) -> None:
+    def test_exampleH4ErrorBranch(self, reactor: Any, runner: Any, capsys: Any) -> None:
         """H4: an errback of the Deferred is re-raised in the thread and printed."""
 
         def getPage(url: str) -> Deferred[bytes]:
@@ -253,7 +253,7 @@ class DocumentedThreadExamplesTests:
         runner.run()
         assert capsys.readouterr().out == "404 Not Found\n"
 
-    def test_D9_deferToThreadFibonacci(self, globalReactor: Any, runner: Any, capsys: Any) -> None:
+    def test_exampleD9DeferToThreadFibonacci(self, globalReactor: Any, runner: Any, capsys: Any) -> None:
         """D9: the two lines print before the result; the callback stops the reactor."""
         reactor = globalReactor
 
@@ -393,7 +393,7 @@ class TableResolver:
 class ResolverConformanceTests:
     """The default threaded resolver and an installed one, over loopback."""
 
-    def test_U4_resolveLocalhost(self, reactor: Any, runner: Any, capsys: Any) -> None:
+    def test_exampleU4ResolveLocalhost(self, reactor: Any, runner: Any, capsys: Any) -> None:
         """U4 against a local name: prints the IP of 'localhost', then stops."""
 
         def gotIP(ip: str) -> None:
