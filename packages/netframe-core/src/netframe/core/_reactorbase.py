@@ -572,12 +572,17 @@ class ReactorBase(_ThreadPoolReactorMixin, _ResolverReactorMixin):
         self._oldSignals.clear()
 
     def _handleSignal(self, signum: int, frame: FrameType | None) -> None:
-        """Signal handler: schedule a clean stop from the loop."""
-        _log.info("Received {signal}, shutting down.", signal=signal.Signals(signum).name)
-        self.callFromThread(self._stopFromSignal)
+        """
+        Signal handler: schedule a clean stop from the loop.
 
-    def _stopFromSignal(self) -> None:
-        """Stop unless already stopping."""
+        Does nothing but queue a call (a deque append and a waker write): logging
+        here could deadlock on an observer's lock held by the interrupted thread.
+        """
+        self.callFromThread(self._stopFromSignal, signum)
+
+    def _stopFromSignal(self, signum: int) -> None:
+        """Log the signal and stop, unless already stopping (runs in the loop)."""
+        _log.info("Received {signal}, shutting down.", signal=signal.Signals(signum).name)
         if not self._stopped:
             self.stop()
 
