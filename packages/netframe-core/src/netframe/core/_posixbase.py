@@ -17,6 +17,7 @@ from netframe.core import _tcp
 from netframe.core._adopt import _SocketMixin
 from netframe.core._pollers import ERROR, READ, WRITE, _Poller
 from netframe.core._reactorbase import ReactorBase
+from netframe.core._tlsreactor import _TLSReactorMixin
 from netframe.core._udp import _UDPMixin
 from netframe.core._unix import _UNIXMixin
 from netframe.core._waker import _Waker
@@ -27,6 +28,7 @@ from netframe.core.interfaces import (
     IReactorFromThreads,
     IReactorMulticast,
     IReactorSocket,
+    IReactorSSL,
     IReactorTCP,
     IReactorTime,
     IReactorUDP,
@@ -43,7 +45,8 @@ _NVAL = 0x020  # POLLNVAL: the descriptor is not open
 
 @implementer(IReactorCore, IReactorTime, IReactorFromThreads, IReactorFDSet, IReactorTCP)
 @implementer(IReactorUDP, IReactorMulticast, IReactorUNIX, IReactorUNIXDatagram, IReactorSocket)
-class PosixReactorBase(_UDPMixin, _UNIXMixin, _SocketMixin, ReactorBase):
+@implementer(IReactorSSL)
+class PosixReactorBase(_TLSReactorMixin, _UDPMixin, _UNIXMixin, _SocketMixin, ReactorBase):
     """
     A reactor over a readiness multiplexer (see L{_Poller}).
 

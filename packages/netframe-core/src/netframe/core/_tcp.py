@@ -19,6 +19,7 @@ from zope.interface import implementer
 
 from netframe.core import error
 from netframe.core._reactorbase import _isIPAddress
+from netframe.core._tlsreactor import _TLSConnectionMixin
 from netframe.core.address import IPv4Address, IPv6Address
 from netframe.core.failure import Failure
 from netframe.core.interfaces import (
@@ -30,6 +31,7 @@ from netframe.core.interfaces import (
     IReadWriteDescriptor,
     ISystemHandle,
     ITCPTransport,
+    ITLSTransport,
 )
 from netframe.core.main import CONNECTION_DONE, CONNECTION_LOST
 from netframe.core.task import DelayedCall
@@ -72,7 +74,8 @@ def _connectError(err: int) -> error.ConnectError:
 
 
 @implementer(ITCPTransport, ISystemHandle, IConsumer, IPushProducer, IReadWriteDescriptor)
-class _Connection:
+@implementer(ITLSTransport)
+class _Connection(_TLSConnectionMixin):
     """
     A connected TCP socket: the transport given to a protocol.
 
