@@ -136,6 +136,7 @@ EXPECTED: dict[str, set[str]] = {
     "IStreamClientEndpointStringParserWithReactor": {"prefix", "parseStreamClient"},
     "IOpenSSLClientConnectionCreator": {"clientConnectionForTLS"},
     "IOpenSSLServerConnectionCreator": {"serverConnectionForTLS"},
+    "IOpenSSLTrustRoot": {"_addCACertsToContext"},
     "IAcceptableCiphers": {"selectCiphers"},
 }
 

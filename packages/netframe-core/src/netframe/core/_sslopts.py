@@ -21,11 +21,15 @@ from service_identity.cryptography import (
     verify_certificate_hostname,
     verify_certificate_ip_address,
 )
-from zope.interface import Interface, implementer
+from zope.interface import implementer
 
 from netframe.core._tls import _ALPNSelector, _recordVerifyError
 from netframe.core._tlscerts import Certificate, KeyPair
-from netframe.core.interfaces import IAcceptableCiphers, IOpenSSLClientConnectionCreator
+from netframe.core.interfaces import (
+    IAcceptableCiphers,
+    IOpenSSLClientConnectionCreator,
+    IOpenSSLTrustRoot,
+)
 
 __all__ = [
     "AcceptableCiphers",
@@ -96,19 +100,6 @@ def _version(value: TLSVersion, what: str) -> int:
 
 
 # -- trust ------------------------------------------------------------------------------
-
-
-class IOpenSSLTrustRoot(Interface):
-    """The certificate authorities a TLS endpoint trusts to identify its peer."""
-
-    __module__ = "netframe.core.ssl"
-
-    def _addCACertsToContext(context: SSL.Context) -> None:
-        """
-        Make ``context`` trust these authorities.
-
-        :param context: the ``OpenSSL.SSL.Context``.
-        """
 
 
 @implementer(IOpenSSLTrustRoot)

@@ -43,6 +43,7 @@ __all__ = [
     "IMulticastTransport",
     "IOpenSSLClientConnectionCreator",
     "IOpenSSLServerConnectionCreator",
+    "IOpenSSLTrustRoot",
     "IProcessProtocol",
     "IProcessTransport",
     "IProducer",
@@ -1467,6 +1468,20 @@ class IOpenSSLServerConnectionCreator(Interface):
 
         :param tlsProtocol: the TLS protocol wrapper.
         :return: the connection, in server mode.
+        """
+
+
+class IOpenSSLTrustRoot(Interface):
+    """
+    The certificate authorities a TLS endpoint trusts to identify its peer
+    (``netframe.core.ssl.platformTrust()``, ``trustRootFromCertificates(...)``).
+    """
+
+    def _addCACertsToContext(context: Any) -> None:
+        """
+        Make ``context`` trust these authorities.
+
+        :param context: the ``OpenSSL.SSL.Context``.
         """
 
 
