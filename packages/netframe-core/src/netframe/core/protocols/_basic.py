@@ -164,7 +164,7 @@ class LineReceiver(_PauseableMixin, Protocol):
 
     def _deliver(self, parser: LineParser) -> None:
         """Hand buffered data to the callbacks until blocked or drained."""
-        popLine = parser.popLine
+        popLines = parser.popLines
         while not self.paused:
             if not self.line_mode:
                 data = parser.takeAll()
@@ -175,17 +175,34 @@ class LineReceiver(_PauseableMixin, Protocol):
                     return
                 continue
             delimiter = self.delimiter
-            line = popLine(delimiter)
-            if line is None:
+            lines = popLines(delimiter)
+            if not lines:
                 if parser.partialTooLong(delimiter, self.MAX_LENGTH):
                     self.lineLengthExceeded(parser.takeAll())
                 return
-            if len(line) > self.MAX_LENGTH:
-                self.lineLengthExceeded(line)
-            else:
-                self.lineReceived(line)
-            if _disconnecting(self.transport):
-                return
+            # Every complete line of the chunk from one split; after each
+            # callback, stop if it paused, closed, cleared the buffer, or
+            # changed mode/delimiter (the rest stays pending in the parser).
+            maxLength = self.MAX_LENGTH
+            lineReceived = self.lineReceived
+            i = 0
+            for line in lines:
+                i += 1
+                parser._pos = i
+                if len(line) > maxLength:
+                    self.lineLengthExceeded(line)
+                else:
+                    lineReceived(line)
+                transport = self.transport
+                if transport is None or getattr(transport, "disconnecting", False):
+                    return
+                if (
+                    parser._lines is not lines
+                    or self.paused
+                    or not self.line_mode
+                    or self.delimiter != delimiter
+                ):
+                    break
 
     def setLineMode(self, extra: bytes = b"") -> None:
         """

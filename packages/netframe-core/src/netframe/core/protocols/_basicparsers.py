@@ -102,6 +102,52 @@ class LineParser:
         self._pos = 1
         return parts[0]
 
+    def popLines(self, delimiter: bytes) -> list[bytes]:
+        """
+        Split every complete line available now and return them, in order.
+
+        The batch form of L{popLine}: one split for a whole chunk.  The lines
+        stay pending in the parser until consumed: the caller consumes line
+        C{i} by setting C{parser._pos = i + 1} before handing it on, and
+        must stop iterating once C{parser._lines} is no longer the returned
+        list (something such as L{takeAll} or a delimiter change intervened).
+
+        @param delimiter: the line terminator (non-empty).
+        @return: the pending lines (without delimiters); empty if none.
+        @raise ValueError: If C{delimiter} is empty.
+        """
+        pos = self._pos
+        lines = self._lines
+        if pos < len(lines):
+            if delimiter == self._delimiter:
+                if pos:
+                    lines = self._lines = lines[pos:]
+                    self._pos = 0
+                return lines
+            self._data = self._pending()
+            self._lines = []
+            self._pos = 0
+            self._scanned = 0
+        elif lines:
+            self._lines = []
+            self._pos = 0
+        if not delimiter:
+            raise ValueError("the line delimiter must not be empty")
+        if delimiter != self._delimiter:
+            self._scanned = 0
+            self._delimiter = delimiter
+        data = self._data
+        start = self._scanned - len(delimiter) + 1
+        if data.find(delimiter, start if start > 0 else 0) == -1:
+            self._scanned = len(data)
+            return []
+        parts = data.split(delimiter)
+        self._data = parts.pop()
+        self._scanned = 0
+        self._lines = parts
+        self._pos = 0
+        return parts
+
     def _pending(self) -> bytes:
         """Return the not yet returned lines (re-joined) and the partial tail."""
         if self._pos < len(self._lines):
