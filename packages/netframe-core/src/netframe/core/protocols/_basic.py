@@ -185,9 +185,7 @@ class LineReceiver(_PauseableMixin, Protocol):
             # changed mode/delimiter (the rest stays pending in the parser).
             maxLength = self.MAX_LENGTH
             lineReceived = self.lineReceived
-            i = 0
-            for line in lines:
-                i += 1
+            for i, line in enumerate(lines, 1):
                 parser._pos = i
                 if len(line) > maxLength:
                     self.lineLengthExceeded(line)
