@@ -249,7 +249,7 @@ class UDPErrorTests:
     def test_connectHostnameRefused(self, reactor: Any) -> None:
         """connect() to a host name raises InvalidAddressError (a ValueError)."""
         port = reactor.listenUDP(0, Recorder(), interface="127.0.0.1")
-        with pytest.raises(ValueError, match="example.com"):
+        with pytest.raises(ValueError, match=r"example\.com"):
             port.connect("example.com", 9)
         port.stopListening()
 

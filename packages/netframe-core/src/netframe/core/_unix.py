@@ -23,6 +23,7 @@ refuse to connect when no such process is alive.
 
 from __future__ import annotations
 
+import array
 import errno
 import fcntl
 import os
@@ -49,7 +50,8 @@ _log = Logger()
 
 _Name = str | bytes
 
-#: recvmsg flags: received descriptors are close-on-exec from the start.
+#: recvmsg flags: received descriptors are close-on-exec from the start
+#: (where the platform cannot, they are made so right after receipt).
 _RECV_FLAGS = getattr(socket, "MSG_CMSG_CLOEXEC", 0)
 
 
@@ -168,6 +170,15 @@ def _lockIsLive(path: _Name) -> bool:
     return pid is not None and _pidAlive(pid)
 
 
+def _descriptorsIn(ancillary: list[tuple[int, int, bytes]]) -> list[int]:
+    """Return the descriptors carried by C{SCM_RIGHTS} messages in C{ancillary}."""
+    fds = array.array("i")
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
+    return fds.tolist()
+
+
 # -- stream transports ------------------------------------------------------------
 
 
@@ -244,8 +255,8 @@ class _UNIXTransportMixin:
         @return: None, or the reason to disconnect.
         """
         try:
-            data, fds, flags, _ = socket.recv_fds(
-                self.socket, self.readSize, self.maxFileDescriptorsPerRead, _RECV_FLAGS
+            data, ancillary, flags, _ = self.socket.recvmsg(
+                self.readSize, socket.CMSG_SPACE(self.maxFileDescriptorsPerRead * 4), _RECV_FLAGS
             )
         except (BlockingIOError, InterruptedError):
             return None
@@ -258,7 +269,11 @@ class _UNIXTransportMixin:
                 transport=self,
                 limit=self.maxFileDescriptorsPerRead,
             )
+        fds = _descriptorsIn(ancillary) if ancillary else None
         if fds:
+            if not _RECV_FLAGS:
+                for fd in fds:
+                    os.set_inheritable(fd, False)
             self._descriptorsReceived(fds)
         if data:
             self.protocol.dataReceived(data)
@@ -542,6 +557,11 @@ class Client(_UNIXTransportMixin, _tcp.Client):
                 self.failIfNotConnected(_tcp._connectError(err))
             return
         self.startWriting()
+
+    def _addressFromSockaddr(self, name: Any) -> UNIXAddress:  # type: ignore[override]
+        """Return the server's address as given to the connector (not as the kernel spells it)."""
+        connector: Connector = self.connector  # type: ignore[assignment]
+        return UNIXAddress(connector.address)
 
     def getHost(self) -> UNIXAddress:  # type: ignore[override]
         """Return our own (usually unnamed) address."""
