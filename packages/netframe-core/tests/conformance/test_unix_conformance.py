@@ -118,9 +118,7 @@ class UNIXStreamTests:
         if kind == "abstract":
             assert not any(p.name.startswith("netframe") for p in sockdir.iterdir())
 
-    def test_transportInterfaceAndAddresses(
-        self, reactor: Any, runner: Any, sockdir: Path
-    ) -> None:
+    def test_transportInterfaceAndAddresses(self, reactor: Any, runner: Any, sockdir: Path) -> None:
         """Stream transports provide IUNIXTransport; host and peer are UNIXAddresses."""
         path = str(sockdir / "inspect.sock")
         seen: dict[str, Any] = {}
@@ -188,7 +186,9 @@ class UNIXStreamTests:
         with pytest.raises((TypeError, ValueError)):
             reactor.connectUNIX(bad, ClientFactory())
 
-    def test_descriptorsReleased(self, reactor: Any, runner: Any, sockdir: Path, fdCount: Any) -> None:
+    def test_descriptorsReleased(
+        self, reactor: Any, runner: Any, sockdir: Path, fdCount: Any
+    ) -> None:
         """After an echo and stopListening the descriptor count is back to baseline."""
         reactor._getReserveFd()
         before = fdCount()
