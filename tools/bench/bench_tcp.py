@@ -1,20 +1,25 @@
 #!/usr/bin/env python3
 """
-TCP echo benchmark: netframe's epoll reactor vs Twisted's epoll reactor vs a
-plain asyncio Protocol server (default event loop).
+TCP benchmark: netframe's epoll reactor and asyncio reactor (on asyncio's
+default loop and on uvloop) vs Twisted's epoll reactor vs a plain asyncio
+Protocol server (default event loop).
 
 Each server runs in its own process; this process is the load generator
 (plain non-blocking Python sockets over loopback, driven by ``selectors``).
-Workloads: 1 and 10 connections, 64-byte messages, ping-pong (one message in
-flight per connection) and pipelined (16 in flight per connection).
+
+Echo workloads: 1, 10 and 100 connections; 64-byte and 4 KiB messages;
+ping-pong (one message in flight per connection) and pipelined (16 in flight
+per connection).  Connection rate: connect, one byte echoed, close, one
+connection at a time.
 
 Reported per workload (medians over the repetitions):
-- msgs/s echoed (limited by the load generator as much as by the server, so
-  read it as a lower bound);
-- server CPU microseconds per echoed message, from the server process's
-  utime+stime in /proc (the stable figure on shared machines);
-- ratios: netframe vs Twisted and netframe vs asyncio (CPU ratio = peer's
-  CPU per message / netframe's; > 1 means netframe is cheaper).
+- msgs/s (or connections/s), limited by the load generator as much as by the
+  server, so read it as a lower bound;
+- server CPU microseconds per message (or connection), from the server
+  process's utime+stime in /proc (the stable figure on shared machines);
+- ratios vs Twisted and vs asyncio for the netframe servers (CPU ratio =
+  peer's CPU per unit / netframe's; > 1 means netframe is cheaper; rate
+  ratio = netframe's rate / peer's).
 
     hatch run bench:python tools/bench/bench_tcp.py [--quick]
 """
@@ -29,8 +34,8 @@ import subprocess
 import sys
 import time
 
-SERVERS = ("netframe", "twisted", "asyncio")
-MESSAGE = b"x" * 64
+SERVERS = ("netframe", "nf-asyncio", "nf-uvloop", "twisted", "asyncio")
+NETFRAME = ("netframe", "nf-asyncio", "nf-uvloop")
 
 
 # -- servers (run in child processes) ---------------------------------------
@@ -46,6 +51,29 @@ def serveNetframe() -> None:
             self.transport.write(data)
 
     reactor = EPollReactor()
+    port = reactor.listenTCP(0, Factory.forProtocol(Echo), interface="127.0.0.1")
+    print(port.getHost().port, flush=True)
+    reactor.run(installSignalHandlers=False)
+
+
+def serveNetframeAsyncio(useUvloop: bool) -> None:
+    """Echo server on netframe's asyncio reactor (default loop or uvloop)."""
+    import asyncio
+
+    from netframe.core.asyncioreactor import AsyncioSelectorReactor
+    from netframe.core.protocol import Factory, Protocol
+
+    class Echo(Protocol):
+        def dataReceived(self, data: bytes) -> None:
+            self.transport.write(data)
+
+    if useUvloop:
+        import uvloop
+
+        loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    else:
+        loop = asyncio.SelectorEventLoop()
+    reactor = AsyncioSelectorReactor(loop)
     port = reactor.listenTCP(0, Factory.forProtocol(Echo), interface="127.0.0.1")
     print(port.getHost().port, flush=True)
     reactor.run(installSignalHandlers=False)
@@ -99,12 +127,15 @@ def cpuSeconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def load(port: int, connections: int, inFlight: int, duration: float) -> tuple[int, float]:
+def load(
+    port: int, connections: int, inFlight: int, duration: float, size: int = 64
+) -> tuple[int, float]:
     """
-    Drive the echo server for C{duration} seconds.
+    Drive the echo server for C{duration} seconds with C{size}-byte messages.
 
     @return: messages echoed and the elapsed wall time.
     """
+    message = b"x" * size
     sel = selectors.DefaultSelector()
     socks = []
     for _ in range(connections):
@@ -113,9 +144,8 @@ def load(port: int, connections: int, inFlight: int, duration: float) -> tuple[i
         s.setblocking(False)
         socks.append(s)
         sel.register(s, selectors.EVENT_READ, [0])
-    size = len(MESSAGE)
     for s in socks:
-        s.send(MESSAGE * inFlight)
+        s.sendall(message * inFlight)
     done = 0
     start = time.perf_counter()
     deadline = start + duration
@@ -136,7 +166,7 @@ def load(port: int, connections: int, inFlight: int, duration: float) -> tuple[i
                 if time.perf_counter() >= deadline:
                     stopping = True
                 else:
-                    s.send(MESSAGE * complete)  # type: ignore[union-attr]
+                    s.sendall(message * complete)  # type: ignore[union-attr]
                     outstanding += complete
     elapsed = time.perf_counter() - start
     for s in socks:
@@ -146,62 +176,126 @@ def load(port: int, connections: int, inFlight: int, duration: float) -> tuple[i
     return done, elapsed
 
 
+def connectionRate(port: int, duration: float) -> tuple[int, float]:
+    """
+    Open, echo one byte over, and close connections one at a time.
+
+    @return: connections completed and the elapsed wall time.
+    """
+    done = 0
+    start = time.perf_counter()
+    deadline = start + duration
+    while time.perf_counter() < deadline:
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(b"x")
+        if s.recv(1) != b"x":
+            raise RuntimeError("no echo")
+        s.close()
+        done += 1
+    return done, time.perf_counter() - start
+
+
+SERVE = {
+    "netframe": serveNetframe,
+    "nf-asyncio": lambda: serveNetframeAsyncio(False),
+    "nf-uvloop": lambda: serveNetframeAsyncio(True),
+    "twisted": serveTwisted,
+    "asyncio": serveAsyncio,
+}
+
+
 def main(argv: list[str]) -> int:
-    """Start the three servers, run every workload, print the table."""
+    """Start the servers, run every workload, print the table."""
     if len(argv) == 2 and argv[0] == "--serve":
-        {"netframe": serveNetframe, "twisted": serveTwisted, "asyncio": serveAsyncio}[argv[1]]()
+        SERVE[argv[1]]()
         return 0
     quick = "--quick" in argv
     reps = 1 if quick else 5
     duration = 0.3 if quick else 1.0
+    servers = list(SERVERS)
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        print("(uvloop not installed: the nf-uvloop server is left out)")
+        servers.remove("nf-uvloop")
     procs: dict[str, subprocess.Popen[str]] = {}
     ports: dict[str, int] = {}
     try:
-        for name in SERVERS:
+        for name in servers:
             p = subprocess.Popen(
                 [sys.executable, __file__, "--serve", name], stdout=subprocess.PIPE, text=True
             )
             procs[name] = p
             assert p.stdout is not None
             ports[name] = int(p.stdout.readline())
-        workloads = [(1, 1), (10, 1), (1, 16), (10, 16)]
+        workloads: list[tuple[int, int, int]] = [
+            (1, 1, 64),
+            (10, 1, 64),
+            (100, 1, 64),
+            (1, 16, 64),
+            (10, 16, 64),
+            (100, 16, 64),
+            (1, 1, 4096),
+            (10, 16, 4096),
+            (100, 16, 4096),
+        ]
         print(
-            f"TCP echo, 64-byte messages, {reps} run(s) of {duration}s each, medians; "
+            f"TCP echo, {reps} run(s) of {duration}s each, medians; "
             "CPU = server process utime+stime per message"
         )
         header = (
-            f"{'workload':<22}{'server':<10}{'msgs/s':>10}{'CPU us/msg':>12}"
-            f"{'vs Twisted':>12}{'vs asyncio':>12}"
+            f"{'workload':<28}{'server':<12}{'msgs/s':>10}{'CPU us/msg':>12}"
+            f"{'vs Twisted':>24}{'vs asyncio':>24}"
         )
         print(header)
         print("-" * len(header))
-        for conns, inFlight in workloads:
-            rates: dict[str, list[float]] = {n: [] for n in SERVERS}
-            cpus: dict[str, list[float]] = {n: [] for n in SERVERS}
-            for name in SERVERS:  # warm-up
-                load(ports[name], conns, inFlight, 0.1)
+
+        def report(label: str, med: dict[str, tuple[float, float]]) -> None:
+            for name in servers:
+                rate, cpu = med[name]
+                vsT = vsA = ""
+                if name in NETFRAME and cpu:
+                    tw, aio = med["twisted"], med["asyncio"]
+                    vsT = f"{rate / tw[0]:.2f}x rate {tw[1] / cpu:.2f}x cpu"
+                    vsA = f"{rate / aio[0]:.2f}x rate {aio[1] / cpu:.2f}x cpu"
+                print(f"{label:<28}{name:<12}{rate:>10.0f}{cpu:>12.2f}{vsT:>24}{vsA:>24}")
+                label = ""
+
+        for conns, inFlight, size in workloads:
+            rates: dict[str, list[float]] = {n: [] for n in servers}
+            cpus: dict[str, list[float]] = {n: [] for n in servers}
+            for name in servers:  # warm-up
+                load(ports[name], conns, inFlight, 0.1, size)
             for _ in range(reps):
-                for name in SERVERS:
+                for name in servers:
                     before = cpuSeconds(procs[name].pid)
-                    done, elapsed = load(ports[name], conns, inFlight, duration)
+                    done, elapsed = load(ports[name], conns, inFlight, duration, size)
                     after = cpuSeconds(procs[name].pid)
                     rates[name].append(done / elapsed)
                     cpus[name].append((after - before) / done * 1e6)
-            label = f"{conns} conn, {'ping-pong' if inFlight == 1 else f'{inFlight} in flight'}"
-            med = {n: (statistics.median(rates[n]), statistics.median(cpus[n])) for n in SERVERS}
-            for name in SERVERS:
-                rate, cpu = med[name]
-                if name == "netframe":
-                    vsT = f"{med['twisted'][1] / cpu:.2f}x cpu" if cpu else "n/a"
-                    vsA = f"{med['asyncio'][1] / cpu:.2f}x cpu" if cpu else "n/a"
-                else:
-                    vsT = vsA = ""
-                print(f"{label:<22}{name:<10}{rate:>10.0f}{cpu:>12.2f}{vsT:>12}{vsA:>12}")
-                label = ""
-            nf, tw, aio = med["netframe"][0], med["twisted"][0], med["asyncio"][0]
-            print(
-                f"{'':<22}{'rate ratio':<10} netframe/Twisted {nf / tw:.2f}x, netframe/asyncio {nf / aio:.2f}x"
+            mode = "ping-pong" if inFlight == 1 else f"{inFlight} in flight"
+            label = f"{conns} conn {size}B {mode}"
+            report(
+                label,
+                {n: (statistics.median(rates[n]), statistics.median(cpus[n])) for n in servers},
             )
+
+        rates = {n: [] for n in servers}
+        cpus = {n: [] for n in servers}
+        for name in servers:
+            connectionRate(ports[name], 0.1)
+        for _ in range(reps):
+            for name in servers:
+                before = cpuSeconds(procs[name].pid)
+                done, elapsed = connectionRate(ports[name], duration)
+                after = cpuSeconds(procs[name].pid)
+                rates[name].append(done / elapsed)
+                cpus[name].append((after - before) / done * 1e6)
+        print("connection rate (connect, 1 byte echoed, close; units are connections)")
+        report(
+            "connections",
+            {n: (statistics.median(rates[n]), statistics.median(cpus[n])) for n in servers},
+        )
     finally:
         for p in procs.values():
             p.terminate()
