@@ -99,7 +99,7 @@ class ServerFromStringTests:
             ("tcp:80:1.2.3.4:5:6", "'6'"),
             ("tcp:80:port=81", "'port' given twice"),
             ("tcp:80:backlog=0", "backlog"),
-            ("ssl:443", "planned"),
+            ("ssl:443:sslmethod=SSLv3_METHOD", "insecure"),
             ("bogus:80", "'bogus'"),
             ("port=80", "must start with a type"),
         ],
@@ -140,7 +140,7 @@ class ClientFromStringTests:
             ("tcp:a:0", "'0'"),
             ("tcp:a:80:timeout=soon", "timeout"),
             ("tcp:a:80:timeout=-1", "timeout"),
-            ("tls:example.com:443", "planned"),
+            ("tls:example.com", "missing port"),
         ],
     )
     def test_badDescriptions(self, description: str, fragment: str) -> None:

@@ -256,9 +256,6 @@ def connectProtocol(endpoint: Any, protocol: Any) -> Deferred[Any]:
 
 # -- description strings ---------------------------------------------------
 
-_LATER_TYPES = ("ssl", "tls")
-
-
 def _tokenize(description: str) -> list[tuple[str | None, str]]:
     """
     Split an endpoint description into C{(key, value)} pairs.
@@ -314,9 +311,8 @@ def _parse(
             f"not {typeKey}={typeName}"
         )
     if typeName not in allowed:
-        later = " (planned, not available yet)" if typeName in _LATER_TYPES else ""
         raise ValueError(
-            f"unknown {kind} endpoint type {typeName!r}{later} in {description!r}; "
+            f"unknown {kind} endpoint type {typeName!r} in {description!r}; "
             f"available: {', '.join(sorted(allowed))}"
         )
     params = allowed[typeName]
@@ -372,17 +368,21 @@ def serverFromString(reactor: Any, description: str) -> Any:
     Supported: C{tcp:PORT[:interface=ADDR][:backlog=N]} and C{tcp6:...}
     (arguments by position: port, interface, backlog).  A backslash escapes
     C{:} and C{=} (C{tcp6:80:interface=\\:\\:1}).  Also C{unix:} and
-    C{systemd:} (see L{netframe.core._endpoints_unix.serverFromArgs}); ssl
-    and tls come in a later version.
+    C{systemd:} (see L{netframe.core._endpoints_unix.serverFromArgs}) and
+    C{ssl:} (see L{netframe.core._endpoints_tls}).
 
     @return: an L{IStreamServerEndpoint}.
     @raise ValueError: If the description is malformed, naming the bad part.
     """
+    from netframe.core import _endpoints_tls as tls
     from netframe.core import _endpoints_unix as unix
 
-    typeName, args = _parse(description, {**_SERVER_TYPES, **unix.SERVER_TYPES}, "server")
+    allowed = {**_SERVER_TYPES, **unix.SERVER_TYPES, **tls.SERVER_TYPES}
+    typeName, args = _parse(description, allowed, "server")
     if typeName in unix.SERVER_TYPES:
         return unix.serverFromArgs(reactor, typeName, args, description)
+    if typeName in tls.SERVER_TYPES:
+        return tls.serverFromArgs(reactor, typeName, args, description)
     if "port" not in args:
         raise ValueError(f"missing port in {description!r}")
     port = _int(args, "port", description, 0, 65535)
@@ -397,16 +397,21 @@ def clientFromString(reactor: Any, description: str) -> Any:
 
     Supported: C{tcp:host=HOST:port=PORT[:timeout=SECONDS][:bindAddress=ADDR]}
     (or positionally C{tcp:HOST:PORT}) and C{tcp6:...}; C{unix:PATH
-    [:timeout=S][:checkPID=0|1]}.  ssl and tls come in a later version.
+    [:timeout=S][:checkPID=0|1]}; C{tls:} and C{ssl:} (see
+    L{netframe.core._endpoints_tls}).
 
     @return: an L{IStreamClientEndpoint}.
     @raise ValueError: If the description is malformed, naming the bad part.
     """
+    from netframe.core import _endpoints_tls as tls
     from netframe.core import _endpoints_unix as unix
 
-    typeName, args = _parse(description, {**_CLIENT_TYPES, **unix.CLIENT_TYPES}, "client")
+    allowed = {**_CLIENT_TYPES, **unix.CLIENT_TYPES, **tls.CLIENT_TYPES}
+    typeName, args = _parse(description, allowed, "client")
     if typeName in unix.CLIENT_TYPES:
         return unix.clientFromArgs(reactor, typeName, args, description)
+    if typeName in tls.CLIENT_TYPES:
+        return tls.clientFromArgs(reactor, typeName, args, description)
     for required in ("host", "port"):
         if not args.get(required):
             raise ValueError(f"missing {required} in {description!r}")

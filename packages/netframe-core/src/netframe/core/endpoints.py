@@ -9,10 +9,13 @@ Endpoints: where to listen or connect, separated from doing it.
   addresses (RFC 8305 "happy eyeballs"); the first connection wins.
 - L{UNIXServerEndpoint}, L{UNIXClientEndpoint}: UNIX stream sockets;
   L{AdoptedStreamServerEndpoint}: a listening socket given as a descriptor.
+- L{SSL4ServerEndpoint}, L{SSL4ClientEndpoint}: TLS over TCP;
+  L{wrapClientTLS}: TLS over any client endpoint (needs the C{tls} extra).
 - L{connectProtocol}: connect a protocol instance through a client endpoint.
 - L{serverFromString}, L{clientFromString}: endpoints from description
-  strings such as C{"tcp:8080:interface=127.0.0.1"} (tcp, tcp6, unix and
-  systemd socket activation in this version; ssl and tls come later).
+  strings such as C{"tcp:8080:interface=127.0.0.1"}: tcp, tcp6, unix,
+  systemd socket activation, C{tls:} and C{ssl:} clients and the C{ssl:}
+  server (see L{netframe.core._endpoints_tls} for the TLS arguments).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from netframe.core._endpoints import (
     connectProtocol,
     serverFromString,
 )
+from netframe.core._endpoints_tls import SSL4ClientEndpoint, SSL4ServerEndpoint, wrapClientTLS
 from netframe.core._endpoints_unix import (
     AdoptedStreamServerEndpoint,
     UNIXClientEndpoint,
@@ -45,6 +49,9 @@ __all__ = [
     "clientFromString",
     "connectProtocol",
     "serverFromString",
+    "SSL4ClientEndpoint",
+    "SSL4ServerEndpoint",
+    "wrapClientTLS",
 ]
 
 for _obj in (
@@ -59,6 +66,9 @@ for _obj in (
     AdoptedStreamServerEndpoint,
     UNIXClientEndpoint,
     UNIXServerEndpoint,
+    SSL4ClientEndpoint,
+    SSL4ServerEndpoint,
+    wrapClientTLS,
 ):
     _obj.__module__ = __name__
 del _obj
