@@ -127,14 +127,24 @@ class UnixStringTests:
         """unix:PATH gives a server endpoint with the defaults."""
         ep = endpoints.serverFromString(MemoryReactor(), "unix:/var/run/web.sock")
         assert isinstance(ep, endpoints.UNIXServerEndpoint)
-        assert (ep._address, ep._backlog, ep._mode, ep._wantPID) == ("/var/run/web.sock", 50, 0o666, 0)
+        assert (ep._address, ep._backlog, ep._mode, ep._wantPID) == (
+            "/var/run/web.sock",
+            50,
+            0o666,
+            0,
+        )
 
     def test_serverKeywords(self) -> None:
         """address, mode (octal), backlog and lockfile by name."""
         ep = endpoints.serverFromString(
             MemoryReactor(), "unix:address=/var/run/web.sock:mode=0600:backlog=9:lockfile=1"
         )
-        assert (ep._address, ep._backlog, ep._mode, ep._wantPID) == ("/var/run/web.sock", 9, 0o600, 1)
+        assert (ep._address, ep._backlog, ep._mode, ep._wantPID) == (
+            "/var/run/web.sock",
+            9,
+            0o600,
+            1,
+        )
 
     def test_serverWantPIDAlias(self) -> None:
         """The older wantPID=1 spelling means lockfile=1."""
@@ -256,7 +266,9 @@ class ListenFDsTests:
         )
         assert len(fds) == limit and fds[-1] == 2 + limit
         with pytest.raises(ValueError, match="limit"):
-            _endpoints_unix.listenFDs(env(LISTEN_FDS=str(limit + 1), LISTEN_PID="1"), getpid=lambda: 1)
+            _endpoints_unix.listenFDs(
+                env(LISTEN_FDS=str(limit + 1), LISTEN_PID="1"), getpid=lambda: 1
+            )
 
     def test_defaultsToProcessEnvironment(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Without arguments the process environment and PID are used."""
