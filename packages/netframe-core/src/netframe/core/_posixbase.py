@@ -16,6 +16,7 @@ from zope.interface import implementer
 from netframe.core import _tcp
 from netframe.core._adopt import _SocketMixin
 from netframe.core._pollers import ERROR, READ, WRITE, _Poller
+from netframe.core._processreactor import _ProcessReactorMixin
 from netframe.core._reactorbase import ReactorBase
 from netframe.core._tlsreactor import _TLSReactorMixin
 from netframe.core._udp import _UDPMixin
@@ -27,6 +28,7 @@ from netframe.core.interfaces import (
     IReactorFDSet,
     IReactorFromThreads,
     IReactorMulticast,
+    IReactorProcess,
     IReactorSocket,
     IReactorSSL,
     IReactorTCP,
@@ -45,8 +47,15 @@ _NVAL = 0x020  # POLLNVAL: the descriptor is not open
 
 @implementer(IReactorCore, IReactorTime, IReactorFromThreads, IReactorFDSet, IReactorTCP)
 @implementer(IReactorUDP, IReactorMulticast, IReactorUNIX, IReactorUNIXDatagram, IReactorSocket)
-@implementer(IReactorSSL)
-class PosixReactorBase(_TLSReactorMixin, _UDPMixin, _UNIXMixin, _SocketMixin, ReactorBase):
+@implementer(IReactorSSL, IReactorProcess)
+class PosixReactorBase(
+    _ProcessReactorMixin,
+    _TLSReactorMixin,
+    _UDPMixin,
+    _UNIXMixin,
+    _SocketMixin,
+    ReactorBase,
+):
     """
     A reactor over a readiness multiplexer (see L{_Poller}).
 
