@@ -83,7 +83,10 @@ try:
     os.execvpe(a[4], a[6 + n:], env)
 except BaseException as x:
     code = getattr(x, "errno", None) or 0
-    os.write(e, str(code).encode() + b"\\0" + str(x).encode("utf-8", "replace"))
+    text = getattr(x, "strerror", None) or str(x)
+    name = getattr(x, "filename", None)
+    name = b"" if name is None else os.fsencode(name)
+    os.write(e, str(code).encode() + b"\\0" + text.encode("utf-8", "replace") + b"\\0" + name)
     os._exit(127)
 """
 
@@ -235,6 +238,21 @@ def _checkChildFDs(childFDs: Mapping[int, int | str] | None) -> dict[int, int | 
     return out
 
 
+def _asAny(value: object) -> Any:
+    """Return C{value} untyped (C{os.get_exec_path} takes bytes keys too)."""
+    return value
+
+
+def _checkData(data: object) -> None:
+    """
+    Check that C{data} may be written to a pipe.
+
+    @raise TypeError: If C{data} is not bytes-like (for example str).
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"Data must be bytes, not {type(data).__name__}")
+
+
 def _openDescriptors() -> list[int]:
     """Return the descriptors open in this process (best effort)."""
     for directory in ("/proc/self/fd", "/dev/fd"):
@@ -343,7 +361,9 @@ def _spawnDirect(
     if b"/" in executable:
         candidates = [executable]
     else:
-        candidates = [os.path.join(os.fsencode(d), executable) for d in os.get_exec_path(env)]
+        candidates = [
+            os.path.join(os.fsencode(d), executable) for d in os.get_exec_path(_asAny(env))
+        ]
     saved: OSError | None = None
     last: OSError | None = None
     for candidate in candidates:
@@ -417,13 +437,16 @@ def _checkTrampoline(pid: int, errRead: int, executable: bytes) -> None:
     if not report:
         return
     os.waitpid(pid, 0)
-    code, _, message = report.partition(b"\0")
+    code, _, rest = report.partition(b"\0")
+    message, _, filename = rest.partition(b"\0")
     try:
         errnum = int(code)
     except ValueError:
         errnum = 0
     text = message.decode("utf-8", "replace")
     if errnum:
+        if filename:
+            raise OSError(errnum, text, os.fsdecode(filename))
         raise OSError(errnum, text)
     raise OSError(errno.EINVAL, f"could not start {os.fsdecode(executable)!r}: {text}")
 
@@ -579,8 +602,7 @@ class _ProcessWriter:
         @raise TypeError: If C{data} is not bytes-like.
         """
         if type(data) is not bytes:
-            if not isinstance(data, (bytearray, memoryview)):
-                raise TypeError(f"Data must be bytes, not {type(data).__name__}")
+            _checkData(data)
             data = bytes(data)
         if not data or self.disconnecting or self.disconnected:
             return
@@ -935,8 +957,8 @@ class Process:
         pipe = self.pipes.get(0)
         if isinstance(pipe, _ProcessWriter):
             pipe.write(data)
-        elif not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"Data must be bytes, not {type(data).__name__}")
+        else:
+            _checkData(data)
 
     def writeSequence(self, seq: Sequence[bytes]) -> None:
         """

@@ -112,8 +112,12 @@ class _ProcessReactorMixin(_Base):
         @raise TypeError: If an argument has the wrong type (C{args} as a
             single string, say).
         @raise ValueError: If an argument has a bad value (NUL bytes, a bad
-            C{childFDs} entry, an environment name containing C{=}).
+            C{childFDs} entry, an environment name containing C{=}), or
+            C{processReapInterval} is not positive.
         """
+        interval = self.processReapInterval
+        if not interval > 0:
+            raise ValueError(f"processReapInterval must be > 0, not {interval!r}")
         return Process(
             self, executable, args, env, path, processProtocol, uid, gid, childFDs, usePTY
         )
@@ -166,10 +170,7 @@ class _ProcessReactorMixin(_Base):
         """Poll for exits while children remain and no SIGCHLD handler runs."""
         if self._childWatcher is not None or self._reapPoll is not None or not self._processes:
             return
-        interval = self.processReapInterval
-        if not interval > 0:
-            raise ValueError(f"processReapInterval must be > 0, not {interval!r}")
-        self._reapPoll = self.callLater(interval, self._pollReap)
+        self._reapPoll = self.callLater(self.processReapInterval, self._pollReap)
 
     def _pollReap(self) -> None:
         """The polling reap pass."""
