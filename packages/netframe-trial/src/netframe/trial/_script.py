@@ -81,6 +81,7 @@ class Options(usage.Options):
         ["jobs", "j", None, "Number of local workers to run"],
         ["tbformat", None, "default", "Specify the format to display tracebacks with: default, brief, verbose"],
         ["junit-xml", None, None, "Also write a JUnit XML (xunit2) report to this path."],
+        ["worker-timeout", None, None, "With --jobs: seconds a worker may spend on one test before it is killed as hung (default 150)."],
     ]
 
     def __init__(self) -> None:
@@ -139,6 +140,15 @@ class Options(usage.Options):
             if jobs < 1:
                 raise usage.UsageError(f"--jobs needs a positive integer, not {jobs}")
             self["jobs"] = jobs
+        if self["worker-timeout"] is not None:
+            try:
+                self["worker-timeout"] = float(self["worker-timeout"])
+            except ValueError:
+                raise usage.UsageError(
+                    f"--worker-timeout needs a number of seconds, not {self['worker-timeout']!r}"
+                )
+            if not self["worker-timeout"] > 0:
+                raise usage.UsageError("--worker-timeout must be positive")
             for conflict in ("debug", "until-failure"):
                 if self[conflict]:
                     raise usage.UsageError(f"You can't specify --{conflict} when using --jobs")

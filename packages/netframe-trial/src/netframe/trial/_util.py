@@ -261,8 +261,15 @@ class _Janitor:
         """
         self.reactor = reactor
         self.threadsBefore = frozenset(threading.enumerate())
+        #: Selectables open before the test (not the test's to clean).
+        self.selectablesBefore = frozenset(self._allSelectables())
 
     def _openSelectables(self) -> list[Any]:
+        """Return the open selectables the test added (see L{_allSelectables})."""
+        before = self.selectablesBefore
+        return [s for s in self._allSelectables() if s not in before]
+
+    def _allSelectables(self) -> list[Any]:
         """Return watched readers and writers plus tracked open ports/connections."""
         reactor = self.reactor
         found: dict[Any, None] = {}
