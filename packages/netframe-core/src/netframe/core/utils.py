@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from io import BytesIO
 from types import MappingProxyType
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from netframe.core import error
 from netframe.core.defer import Deferred, fail
@@ -285,13 +285,9 @@ def getProcessOutputAndValue(
     return _callProtocolWithDeferred(_EverythingGetter, executable, args, env, path, reactor)
 
 
-def _resetWarningFilters(passthrough: _T, addedFilters: list[Any]) -> _T:
-    """Remove the filters added by L{runWithWarningsSuppressed}; return C{passthrough}."""
-    for f in addedFilters:
-        try:
-            cast(list[Any], warnings.filters).remove(f)
-        except ValueError:
-            pass
+def _resetWarningFilters(passthrough: _T, saved: warnings.catch_warnings) -> _T:
+    """Put back the warning filters saved by L{runWithWarningsSuppressed}."""
+    saved.__exit__(None, None, None)
     return passthrough
 
 
@@ -304,27 +300,29 @@ def runWithWarningsSuppressed(
     """
     Call C{f(*args, **kwargs)} with some warnings suppressed.
 
-    If it returns a L{Deferred}, the suppression lasts until that fires.
+    The warning filters in force before the call are put back when it
+    returns, or, if it returns a L{Deferred}, when that fires (filter
+    changes made by anyone in between are undone too).
 
     @param suppressedWarnings: C{(args, kwargs)} pairs for
         C{warnings.filterwarnings}, such as C{(("ignore",), {"category":
         DeprecationWarning})}.
     @return: what C{f} returned.
-    @raise Exception: Whatever C{f} raises (the filters are removed first).
+    @raise Exception: Whatever C{f} raises (the filters are put back first).
     """
-    before = list(warnings.filters)
-    for a, kw in suppressedWarnings:
-        warnings.filterwarnings(*a, **kw)
-    added = [w for w in warnings.filters if w not in before]
+    saved = warnings.catch_warnings()
+    saved.__enter__()
     try:
+        for a, kw in suppressedWarnings:
+            warnings.filterwarnings(*a, **kw)
         result = f(*args, **kwargs)
     except BaseException:
-        _resetWarningFilters(None, added)
+        _resetWarningFilters(None, saved)
         raise
     if isinstance(result, Deferred):
-        result.addBoth(_resetWarningFilters, added)
+        result.addBoth(_resetWarningFilters, saved)
     else:
-        _resetWarningFilters(None, added)
+        _resetWarningFilters(None, saved)
     return result
 
 
