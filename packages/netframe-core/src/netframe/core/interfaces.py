@@ -558,10 +558,11 @@ class IReactorProcess(Interface):
         Start ``executable`` as a child process connected to ``processProtocol``.
 
         :param processProtocol: receives the child's output and exit.
-        :param executable: the program's path (not searched in ``$PATH``).
+        :param executable: the program; without a ``/`` it is searched for in the
+            child environment's ``PATH`` (``os.defpath`` if unset), as ``execvpe`` does.
         :param args: the argument vector; ``args[0]`` is the program's name.
-        :param env: the child's environment; ``None`` means an empty one (pass
-            ``os.environ`` to inherit).
+        :param env: the child's complete environment; empty by default, ``None``
+            passes ours (``os.environ``).
         :param path: the working directory, or ``None`` for ours.
         :param uid: run as this user ID (POSIX, needs privileges), or ``None``.
         :param gid: run as this group ID, or ``None``.
@@ -570,7 +571,8 @@ class IReactorProcess(Interface):
             write) or a parent descriptor number to inherit; default
             ``{0: "w", 1: "r", 2: "r"}``.
         :return: the process transport.
-        :raise OSError: if the process cannot be started.
+        :raise OSError: if the process cannot be started (program missing or not
+            executable, bad ``path``, identity change refused, no resources).
         """
 
 
