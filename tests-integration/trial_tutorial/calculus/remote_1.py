@@ -1,7 +1,6 @@
 # -*- test-case-name: calculus.test.test_remote_1 -*-
 
 from calculus.base_3 import Calculation
-
 from netframe.core import protocol
 from netframe.core.protocols import basic
 

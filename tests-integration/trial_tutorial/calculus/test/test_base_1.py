@@ -1,5 +1,4 @@
 from calculus.base_1 import Calculation
-
 from netframe.trial import unittest
 
 

@@ -1,5 +1,4 @@
 from calculus.base_2 import Calculation
-
 from netframe.trial import unittest
 
 

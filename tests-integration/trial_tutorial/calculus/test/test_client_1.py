@@ -1,5 +1,4 @@
 from calculus.client_1 import RemoteCalculationClient
-
 from netframe.core import testing as proto_helpers
 from netframe.trial import unittest
 

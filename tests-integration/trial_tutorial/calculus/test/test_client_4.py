@@ -1,5 +1,4 @@
 from calculus.client_3 import ClientTimeoutError, RemoteCalculationClient
-
 from netframe.core import task
 from netframe.core import testing as proto_helpers
 from netframe.trial import unittest

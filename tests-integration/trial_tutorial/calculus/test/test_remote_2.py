@@ -1,6 +1,5 @@
 from calculus.client_2 import RemoteCalculationClient
 from calculus.remote_1 import RemoteCalculationFactory
-
 from netframe.core import protocol
 from netframe.trial import unittest
 

@@ -1,5 +1,4 @@
 from calculus.remote_2 import RemoteCalculationFactory
-
 from netframe.core import testing as proto_helpers
 from netframe.trial import unittest
 

@@ -1,7 +1,6 @@
 """TR9 before the fix: the logged TypeError is not flushed, so the test errors."""
 
 from calculus.remote_2 import RemoteCalculationFactory
-
 from netframe.core import testing as proto_helpers
 from netframe.trial import unittest
 

@@ -7,5 +7,5 @@ from netframe.trial.unittest import TestCase
 
 class SomeWarningsTests(TestCase):
     def test_warning(self):
-        warnings.warn("foo is bad")
+        warnings.warn("foo is bad", stacklevel=1)
         self.assertEqual(len(self.flushWarnings()), 1)

@@ -6,8 +6,6 @@ the plural C{assertEquals} forms kept for ported code).
 
 from __future__ import annotations
 
-__unittest = True  # hide these frames in standard-library tracebacks
-
 import unittest as pyunit
 import warnings
 from collections.abc import Callable
@@ -17,6 +15,8 @@ from typing import Any, NoReturn, TypeVar
 
 from netframe.core.defer import Deferred
 from netframe.core.failure import Failure
+
+__unittest = True  # hide these frames in standard-library tracebacks
 
 _T = TypeVar("_T")
 
@@ -97,7 +97,7 @@ class _Assertions(pyunit.TestCase):
         if condition:
             raise self.failureException(msg)
 
-    failIf = assertFalse
+    failIf = assertFalse  # type: ignore[assignment]
 
     def assertTrue(self, condition: object, msg: object = None) -> None:
         """
@@ -108,7 +108,7 @@ class _Assertions(pyunit.TestCase):
         if not condition:
             raise self.failureException(msg)
 
-    assert_ = failUnless = failUnlessTrue = assertTrue
+    assert_ = failUnless = failUnlessTrue = assertTrue  # type: ignore[assignment]
 
     def assertRaises(  # type: ignore[override]
         self, exception: Any, f: Callable[..., Any] | None = None, *args: Any, **kwargs: Any
@@ -137,7 +137,7 @@ class _Assertions(pyunit.TestCase):
         names = " or ".join(t.__name__ for t in expected)
         raise self.failureException(f"{names} not raised ({result!r} returned)")
 
-    failUnlessRaises = assertRaises
+    failUnlessRaises = assertRaises  # type: ignore[assignment]
 
     def assertEqual(self, first: object, second: object, msg: object = None) -> None:
         """
@@ -145,13 +145,13 @@ class _Assertions(pyunit.TestCase):
 
         @raise FailTest: With C{not equal:\\na = <first>\\nb = <second>}.
         """
-        if not first == second:
+        if not first == second:  # noqa: SIM201 (== may be all a type defines)
             prefix = f"{msg}\n" if msg else ""
             raise self.failureException(
                 f"{prefix}not equal:\na = {pformat(first)}\nb = {pformat(second)}\n"
             )
 
-    assertEquals = failUnlessEqual = assertEqual  # type: ignore[assignment]
+    assertEquals = failUnlessEqual = assertEqual
 
     def assertNotEqual(self, first: object, second: object, msg: object = None) -> None:
         """
@@ -162,7 +162,7 @@ class _Assertions(pyunit.TestCase):
         if not first != second:
             raise self.failureException(msg or f"{first!r} == {second!r}")
 
-    assertNotEquals = failIfEqual = assertNotEqual  # type: ignore[assignment]
+    assertNotEquals = failIfEqual = assertNotEqual
 
     def assertIs(self, first: object, second: object, msg: object = None) -> None:
         """
@@ -241,8 +241,8 @@ class _Assertions(pyunit.TestCase):
 
     failUnlessApproximates = assertApproximates
 
-    assertAlmostEquals = failUnlessAlmostEqual = pyunit.TestCase.assertAlmostEqual  # type: ignore[assignment]
-    assertNotAlmostEquals = failIfAlmostEqual = pyunit.TestCase.assertNotAlmostEqual  # type: ignore[assignment]
+    assertAlmostEquals = failUnlessAlmostEqual = pyunit.TestCase.assertAlmostEqual
+    assertNotAlmostEquals = failIfAlmostEqual = pyunit.TestCase.assertNotAlmostEqual
 
     def assertIsInstance(self, instance: object, classOrTuple: Any, message: object = None) -> None:
         """
@@ -288,7 +288,7 @@ class _Assertions(pyunit.TestCase):
                 self.fail("No warnings emitted")
             first = caught[0]
             for other in caught[1:]:
-                if (other.message.args, other.category) != (first.message.args, first.category):
+                if (str(other.message), other.category) != (str(first.message), first.category):
                     self.fail("Can't handle different warnings")
             self.assertEqual(first.category, category)
             self.assertEqual(str(first.message), message)

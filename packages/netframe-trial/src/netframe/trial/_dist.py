@@ -27,8 +27,8 @@ import sys
 from typing import IO, Any
 
 from netframe.core.failure import Failure
-from netframe.core.protocols import amp
 from netframe.core.protocol import Factory
+from netframe.core.protocols import amp
 from netframe.trial import _runner, _util
 
 #: Longest traceback text (utf-8 bytes) sent in one L{Outcome}; longer text
@@ -60,7 +60,6 @@ class Outcome(amp.Command):
         (b"detail", amp.Unicode()),
         (b"errorType", amp.Unicode()),
     ]
-    response: list[tuple[bytes, amp.Argument]] = []
     requiresAnswer = False
 
 
@@ -236,13 +235,16 @@ class _Manager:
             self.queue.clear()
         if not self.queue:
             worker.current = None
-            worker.protocol.transport.loseConnection()
+            transport = worker.protocol.transport
+            if transport is not None:
+                transport.loseConnection()
             return
         name = self.queue.pop()
         worker.current = name
         worker.outcomes = []
         worker.watchdog = self.reactor.callLater(self.hangTimeout, self._hung, worker)
         d = worker.protocol.callRemote(Run, testName=name)
+        assert d is not None  # Run requires an answer
         d.addCallbacks(lambda _: self._testDone(worker), lambda f: None)
 
     def _hung(self, worker: _Worker) -> None:
@@ -413,8 +415,9 @@ def runDistributed(config: Any, tests: list[Any], stream: IO[str]) -> Any:
             manager.killAll()
             manager.waitAll()
             for worker in manager.workers:
-                if worker.protocol is not None and worker.protocol.transport is not None:
-                    worker.protocol.transport.abortConnection()
+                transport: Any = None if worker.protocol is None else worker.protocol.transport
+                if transport is not None:
+                    transport.abortConnection()
             reactor.iterate(0)
     result.done()
     return result

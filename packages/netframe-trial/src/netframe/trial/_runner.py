@@ -299,9 +299,10 @@ class TestLoader:
         Errors while loading give an L{ErrorHolder} for C{name}.
         """
         try:
-            if os.sep in name or name.endswith(".py") or os.path.isdir(name):
-                if os.path.exists(name):
-                    return self.loadAnything(filenameToModule(name), recurse)
+            if (os.sep in name or name.endswith(".py") or os.path.isdir(name)) and os.path.exists(
+                name
+            ):
+                return self.loadAnything(filenameToModule(name), recurse)
             found = self.findByName(name)
             if isinstance(found, tuple):
                 return self.loadMethod(*found)

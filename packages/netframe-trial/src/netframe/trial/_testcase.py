@@ -14,8 +14,6 @@ reported and C{stopTest}.
 
 from __future__ import annotations
 
-__unittest = True  # hide these frames in standard-library tracebacks
-
 import gc
 import inspect
 import os
@@ -31,6 +29,8 @@ from netframe.core.failure import Failure
 from netframe.logger import globalLogPublisher
 from netframe.trial import _util
 from netframe.trial._asserts import FailTest, _Assertions
+
+__unittest = True  # hide these frames in standard-library tracebacks
 
 
 class SkipTest(pyunit.SkipTest):
@@ -603,7 +603,7 @@ class TestCase(SynchronousTestCase):
         result.addBoth(outcome)
         if not outcome.fired and not _util.spinUntil(lambda: outcome.fired, remaining, reactor):
             result.cancel()
-            if not outcome.fired or isinstance(outcome.result, Failure):
+            if not _util._hasFired(outcome) or isinstance(outcome.result, Failure):
                 # A cancellation failure (or nothing) is the timeout's doing.
                 name = getattr(f, "__name__", repr(f))
                 raise _util.TestTimeoutError(timeout, self.id(), name)

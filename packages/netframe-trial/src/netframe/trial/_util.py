@@ -12,8 +12,6 @@ while a test is being waited on) is refused with L{ReactorReentryError}.
 
 from __future__ import annotations
 
-__unittest = True  # hide these frames in standard-library tracebacks
-
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +20,8 @@ from netframe.core.defer import Deferred
 from netframe.core.defer import TimeoutError as DeferTimeoutError
 from netframe.core.failure import Failure
 from netframe.core.main import CONNECTION_LOST
+
+__unittest = True  # hide these frames in standard-library tracebacks
 
 #: Seconds a L{netframe.trial.unittest.TestCase} test may take (setUp, the
 #: test method, tearDown and cleanups together) before it fails with
@@ -211,6 +211,11 @@ class _Outcome:
         """Record C{result} (a value or a L{Failure}) and consume it."""
         self.fired = True
         self.result = result
+
+
+def _hasFired(outcome: _Outcome) -> bool:
+    """Read C{outcome.fired} through a call (its value changes behind mypy's back)."""
+    return outcome.fired
 
 
 def waitForDeferred(

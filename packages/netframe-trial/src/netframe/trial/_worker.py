@@ -14,6 +14,8 @@ import sys
 from typing import Any
 
 from netframe.core.defer import Deferred
+from netframe.core.failure import Failure
+from netframe.core.main import CONNECTION_DONE
 from netframe.core.protocol import Factory
 from netframe.core.protocols import amp
 from netframe.trial import _dist, _runner, _testcase, _util
@@ -91,7 +93,7 @@ class _WorkerProtocol(amp.AMP):
         self.pending.append((testName, d))
         return d
 
-    def connectionLost(self, reason: Any) -> None:
+    def connectionLost(self, reason: Failure = CONNECTION_DONE) -> None:
         """The parent went away: stop."""
         super().connectionLost(reason)
         self.closed = True
@@ -114,8 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cov = None
     if args.coverage_data:
-        import coverage
+        import importlib
 
+        coverage: Any = importlib.import_module("coverage")
         cov = coverage.Coverage(data_file=args.coverage_data, data_suffix=True)
         cov.start()
     if args.reactor:

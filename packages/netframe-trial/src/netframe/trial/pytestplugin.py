@@ -27,6 +27,7 @@ netframe and installs no reactor.
 from __future__ import annotations
 
 import inspect
+
 import pytest
 
 __all__ = [
