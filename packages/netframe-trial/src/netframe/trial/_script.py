@@ -149,6 +149,7 @@ class Options(usage.Options):
                 )
             if not self["worker-timeout"] > 0:
                 raise usage.UsageError("--worker-timeout must be positive")
+        if self["jobs"] is not None:
             for conflict in ("debug", "until-failure"):
                 if self[conflict]:
                     raise usage.UsageError(f"You can't specify --{conflict} when using --jobs")
