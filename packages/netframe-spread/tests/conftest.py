@@ -62,11 +62,14 @@ class PBPair:
     @ivar clientFactory: the client factory.
     """
 
-    def __init__(self, root: Any, clientFactory: pb.PBClientFactory | None = None, **kw: Any) -> None:
+    def __init__(
+        self, root: Any, clientFactory: pb.PBClientFactory | None = None, **kw: Any
+    ) -> None:
         self.serverFactory = pb.PBServerFactory(root, **kw)
         self.clientFactory = clientFactory or pb.PBClientFactory()
         self.client, self.server, self.pump = connectedServerAndClient(
-            lambda: self.serverFactory.buildProtocol(None), lambda: self.clientFactory.buildProtocol(None)
+            lambda: self.serverFactory.buildProtocol(None),
+            lambda: self.clientFactory.buildProtocol(None),
         )
         self.flush()
 
@@ -101,4 +104,3 @@ def helpers() -> Any:
         failed = staticmethod(failure)
 
     return Helpers
-

@@ -265,7 +265,9 @@ class FuzzTests:
     def test_randomInputs(self) -> None:
         """10,000 seeded random inputs (raw and mutated valid ones)."""
         rng = random.Random(9)
-        valid = [encode(v, b"pb") for v, _ in VECTORS] + [encode([b"message", 1, b"root", [1.5, -3]], b"pb")]
+        valid = [encode(v, b"pb") for v, _ in VECTORS] + [
+            encode([b"message", 1, b"root", [1.5, -3]], b"pb")
+        ]
         for i in range(10_000):
             if i % 2:
                 data = bytearray(rng.choice(valid))
@@ -301,7 +303,7 @@ class ProtocolTests:
 
     def test_serverOffersDialects(self) -> None:
         """The listening side sends the list of its dialects."""
-        proto, transport = self.make(False)
+        _proto, transport = self.make(False)
         assert decode(transport.value()) == [b"pb", b"none"]
 
     def test_clientChoosesPb(self) -> None:
@@ -314,7 +316,7 @@ class ProtocolTests:
 
     def test_serverAcceptsChoice(self) -> None:
         """The server uses the dialect the client picked."""
-        proto, transport = self.make(False)
+        proto, _transport = self.make(False)
         proto.dataReceived(encode(b"none") + encode([1]))
         assert proto.currentDialect == b"none" and proto.received == [[1]]
 

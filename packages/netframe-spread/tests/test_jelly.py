@@ -60,9 +60,11 @@ plain = st.recursive(
     | st.floats(allow_nan=False)
     | st.binary(max_size=20)
     | st.text(max_size=20),
-    lambda c: st.lists(c, max_size=5)
-    | st.tuples(c, c)
-    | st.dictionaries(st.text(max_size=5) | st.integers(), c, max_size=5),
+    lambda c: (
+        st.lists(c, max_size=5)
+        | st.tuples(c, c)
+        | st.dictionaries(st.text(max_size=5) | st.integers(), c, max_size=5)
+    ),
     max_leaves=30,
 )
 
@@ -326,14 +328,34 @@ class AttackTests:
     def test_fuzz(self) -> None:
         """10,000 random s-expressions raise nothing but InsecureJelly."""
         rng = random.Random(90)
-        tags = [b"list", b"tuple", b"dictionary", b"reference", b"dereference", b"unicode", b"None", b"set",
-                b"boolean", b"class", b"module", b"function", b"remote", b"local", b"cached", b"os.Evil",
-                b"datetime", b"decimal", b"twisted.spread.pb.CopyableFailure"]
+        tags = [
+            b"list",
+            b"tuple",
+            b"dictionary",
+            b"reference",
+            b"dereference",
+            b"unicode",
+            b"None",
+            b"set",
+            b"boolean",
+            b"class",
+            b"module",
+            b"function",
+            b"remote",
+            b"local",
+            b"cached",
+            b"os.Evil",
+            b"datetime",
+            b"decimal",
+            b"twisted.spread.pb.CopyableFailure",
+        ]
 
         def make(depth: int) -> Any:
             r = rng.random()
             if depth > 4 or r < 0.3:
-                return rng.choice([0, 1, -5, 2**40, 1.5, b"", b"true", b"x y", b"os", rng.randbytes(3)])
+                return rng.choice(
+                    [0, 1, -5, 2**40, 1.5, b"", b"true", b"x y", b"os", rng.randbytes(3)]
+                )
             return [rng.choice(tags)] + [make(depth + 1) for _ in range(rng.randint(0, 3))]
 
         for _ in range(10_000):

@@ -48,7 +48,7 @@ class LilyPond:
         self.numFrogs = numFrogs
 
     def countFrogs(self, out: list[str]) -> None:
-        out.append("%d frogs" % self.numFrogs)
+        out.append(f"{self.numFrogs} frogs")
 
 
 class CopyPond(LilyPond, pb.Copyable):
@@ -99,7 +99,7 @@ class MasterDuckPond(pb.Cacheable):
         self.ducks = ducks
 
     def count(self) -> None:
-        OUT.append("I have [%d] ducks" % len(self.ducks))
+        OUT.append(f"I have [{len(self.ducks)}] ducks")
 
     def addDuck(self, duck: str) -> None:
         self.ducks.append(duck)
@@ -396,6 +396,7 @@ class FailureTests:
 
     def test_pendingCallsLost(self, helpers: Any) -> None:
         """Pending calls fail with PBConnectionLost when the connection drops."""
+
         class Slow(pb.Root):
             def remote_wait(self) -> Deferred[None]:
                 return Deferred()
@@ -461,7 +462,7 @@ class CacheReceiver(pb.Root):
         self.remote_checkDucks()
 
     def remote_checkDucks(self) -> None:
-        OUT.append("[%d] ducks: %r" % (self.pond.count(), self.pond.getDucks()))
+        OUT.append(f"[{self.pond.count()}] ducks: {self.pond.getDucks()!r}")
 
     def remote_ignorePond(self) -> None:
         OUT.append("dropping pond")
@@ -603,7 +604,9 @@ class LoginTests:
     def test_pb12Login(self, helpers: Any) -> None:
         """PB12: login with a user name and password gives the avatar."""
         pair = helpers.pair(self.makePortal(PB12Realm()))
-        avatar = pair.call(pair.clientFactory.login(credentials.UsernamePassword(b"user1", b"pass1")))
+        avatar = pair.call(
+            pair.clientFactory.login(credentials.UsernamePassword(b"user1", b"pass1"))
+        )
         assert pair.call(avatar.callRemote("foo", 12)) == 12
         assert OUT[0].startswith("I am user1 perspective_foo(12) called on <")
 
@@ -623,7 +626,9 @@ class LoginTests:
     def test_badPassword(self, helpers: Any) -> None:
         """A wrong password fails with UnauthorizedLogin (a CopiedFailure)."""
         pair = helpers.pair(self.makePortal(PB12Realm()))
-        reason = pair.fail(pair.clientFactory.login(credentials.UsernamePassword(b"user1", b"wrong")))
+        reason = pair.fail(
+            pair.clientFactory.login(credentials.UsernamePassword(b"user1", b"wrong"))
+        )
         assert isinstance(reason, pb.CopiedFailure)
         assert reason.check(UnauthorizedLogin)
 
@@ -646,7 +651,9 @@ class LoginTests:
         """PB15: the logout callable runs when the connection is lost."""
         realm = PB12Realm()
         pair = helpers.pair(self.makePortal(realm))
-        avatar = pair.call(pair.clientFactory.login(credentials.UsernamePassword(b"user1", b"pass1")))
+        avatar = pair.call(
+            pair.clientFactory.login(credentials.UsernamePassword(b"user1", b"pass1"))
+        )
         assert realm.loggedOut == []
         pair.clientFactory.disconnect()
         pair.flush()
@@ -713,7 +720,9 @@ class LoginTests:
         checker = checkers.InMemoryUsernamePasswordDatabaseDontUse(alice="1234")
         pair = helpers.pair(portal.Portal(ChatRealm(), [checker]))
         client = Client()
-        perspective = pair.call(pair.clientFactory.login(credentials.UsernamePassword("alice", "1234"), client=client))
+        perspective = pair.call(
+            pair.clientFactory.login(credentials.UsernamePassword("alice", "1234"), client=client)
+        )
         OUT.append("connected, joining group #NeedAFourth")
         group = pair.call(perspective.callRemote("joinGroup", "#NeedAFourth"))
         OUT.append("joined group, now sending a message to all members")

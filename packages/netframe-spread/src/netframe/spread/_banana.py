@@ -45,9 +45,8 @@ _MAX_INT = 2147483647
 _MIN_INT = -2147483648
 
 #: The strings of the "pb" profile, by one-byte code (1 .. 31).
-PB_VOCABULARY: dict[int, bytes] = {
-    code: word
-    for code, word in enumerate(
+PB_VOCABULARY: dict[int, bytes] = dict(
+    enumerate(
         (
             b"None",
             b"class",
@@ -83,10 +82,12 @@ PB_VOCABULARY: dict[int, bytes] = {
         ),
         start=1,
     )
-}
+)
 
 #: The encoded form of each "pb" vocabulary string (code byte + VOCAB).
-_PB_OUTGOING: dict[bytes, bytes] = {word: bytes((code, _VOCAB)) for code, word in PB_VOCABULARY.items()}
+_PB_OUTGOING: dict[bytes, bytes] = {
+    word: bytes((code, _VOCAB)) for code, word in PB_VOCABULARY.items()
+}
 
 _PROFILES = (b"none", b"pb")
 
@@ -237,7 +238,9 @@ class BananaEncoder:
                         continue
                     n = len(obj)
                     if n > sizeLimit:
-                        raise BananaError(f"string of {n} bytes is longer than the size limit {sizeLimit}")
+                        raise BananaError(
+                            f"string of {n} bytes is longer than the size limit {sizeLimit}"
+                        )
                     write(_b128(n))
                     write(STRING)
                     write(obj)
@@ -249,7 +252,9 @@ class BananaEncoder:
                 elif cls is list or cls is tuple:
                     n = len(obj)
                     if n > sizeLimit:
-                        raise BananaError(f"list of {n} elements is longer than the size limit {sizeLimit}")
+                        raise BananaError(
+                            f"list of {n} elements is longer than the size limit {sizeLimit}"
+                        )
                     if len(stack) >= depthLimit:
                         raise BananaError(f"lists nested deeper than the depth limit {depthLimit}")
                     write(_b128(n))
@@ -265,7 +270,9 @@ class BananaEncoder:
                     it = _chain((_baseValue(obj),), it)
                     break
                 else:
-                    raise BananaError(f"Banana cannot encode {obj.__class__.__name__} objects: {obj!r:.80}")
+                    raise BananaError(
+                        f"Banana cannot encode {obj.__class__.__name__} objects: {obj!r:.80}"
+                    )
             else:
                 if not stack:
                     return b"".join(out)
@@ -287,7 +294,9 @@ class BananaEncoder:
             write(NEG)
         else:
             if abs(obj) >= self.longIntLimit:
-                raise BananaError(f"integer of {obj.bit_length()} bits is beyond the long-integer limit")
+                raise BananaError(
+                    f"integer of {obj.bit_length()} bits is beyond the long-integer limit"
+                )
             if obj > 0:
                 write(_b128(obj))
                 write(LONGINT)
@@ -412,7 +421,9 @@ class BananaDecoder:
             while b < 0x80:
                 pos += 1
                 if pos - start > prefixLimit:
-                    raise BananaError(f"Security precaution: more than {prefixLimit} bytes of prefix")
+                    raise BananaError(
+                        f"Security precaution: more than {prefixLimit} bytes of prefix"
+                    )
                 if pos == end:
                     self._buffer = buf[start:]
                     return results
@@ -429,7 +440,9 @@ class BananaDecoder:
             pos += 1
             if b == _STRING:
                 if num > sizeLimit:
-                    raise BananaError(f"string of {num} bytes is longer than the size limit {sizeLimit}")
+                    raise BananaError(
+                        f"string of {num} bytes is longer than the size limit {sizeLimit}"
+                    )
                 stop = pos + num
                 if stop > end:
                     self._buffer = buf[start:]
@@ -440,7 +453,9 @@ class BananaDecoder:
                 item = num
             elif b == _LIST:
                 if num > sizeLimit:
-                    raise BananaError(f"list of {num} elements is longer than the size limit {sizeLimit}")
+                    raise BananaError(
+                        f"list of {num} elements is longer than the size limit {sizeLimit}"
+                    )
                 if len(stack) >= self.depthLimit:
                     raise BananaError(f"lists nested deeper than the depth limit {self.depthLimit}")
                 if num:
@@ -457,7 +472,7 @@ class BananaDecoder:
                     return results
                 item = _unpackFloat(buf, pos)[0]
                 pos += 8
-            elif b == _LONGINT or b == _LONGNEG:
+            elif b in (_LONGINT, _LONGNEG):
                 if num >= self.longIntLimit:
                     raise BananaError("long integer is beyond the long-integer limit")
                 item = num if b == _LONGINT else -num
@@ -548,7 +563,10 @@ class Banana(Protocol):
         self.disconnecting = False
         self.currentDialect: bytes | None = None
         self._decoder = BananaDecoder(
-            b"none", sizeLimit=self.sizeLimit, prefixLimit=self.prefixLimit, depthLimit=self.depthLimit
+            b"none",
+            sizeLimit=self.sizeLimit,
+            prefixLimit=self.prefixLimit,
+            depthLimit=self.depthLimit,
         )
         self._encoder = BananaEncoder(b"none", sizeLimit=self.sizeLimit, depthLimit=self.depthLimit)
 

@@ -203,7 +203,9 @@ class ViewPoint(Referenceable):
         @return: the jellied result.
         @raise NoSuchMethod: if there is no such view method.
         """
-        args, kw = _callArgs(broker.unserialize(args, self.perspective), broker.unserialize(kw, self.perspective))
+        args, kw = _callArgs(
+            broker.unserialize(args, self.perspective), broker.unserialize(kw, self.perspective)
+        )
         method = _remoteMethod(self.object, "view_", message)
         state = method(self.perspective, *args, **kw)
         return broker.serialize(state, self.perspective)
@@ -463,7 +465,11 @@ class RemoteCacheObserver:
         """
         if not isinstance(other, RemoteCacheObserver):
             return NotImplemented
-        return (self.broker, self.cached, self.perspective) == (other.broker, other.cached, other.perspective)
+        return (self.broker, self.cached, self.perspective) == (
+            other.broker,
+            other.cached,
+            other.perspective,
+        )
 
     def __hash__(self) -> int:
         """

@@ -143,7 +143,9 @@ class Jellyable:
         @return: the s-expression.
         """
         sxp = jellier.prepare(self)
-        sxp.extend([_qual(self.__class__).encode("utf-8"), jellier.jelly(self.getStateFor(jellier))])
+        sxp.extend(
+            [_qual(self.__class__).encode("utf-8"), jellier.jelly(self.getStateFor(jellier))]
+        )
         return jellier.preserve(self, sxp)
 
 
@@ -241,7 +243,9 @@ def setUnjellyableFactoryForClass(classname: object, copyFactory: Callable[[Any]
     globalSecurity.allowTypes(name)
 
 
-def setUnjellyableForClassTree(module: types.ModuleType, baseClass: type, prefix: str | None = None) -> None:
+def setUnjellyableForClassTree(
+    module: types.ModuleType, baseClass: type, prefix: str | None = None
+) -> None:
     """
     Register every class of C{module} derived from C{baseClass} for the tag
     C{prefix + "." + class name}.
@@ -604,6 +608,20 @@ class _Jellier:
         raise InsecureJelly(f"Class not allowed for instance: {_qual(cls)} {obj!r:.80}")
 
 
+def _blank(cls: Any) -> Any:
+    """
+    Make an instance of C{cls} without running its constructor.
+
+    @param cls: the class.
+    @return: the blank instance.
+    @raise InsecureJelly: if the class cannot be instantiated that way.
+    """
+    try:
+        return cls.__new__(cls)
+    except Exception as e:
+        raise InsecureJelly(f"cannot create a blank {cls!r:.80}: {e!r:.80}") from e
+
+
 class _Unjellier:
     """
     One unjelly operation: resolves references and applies the security
@@ -698,7 +716,7 @@ class _Unjellier:
         reg = unjellyableRegistry.get(tag)
         if reg is not None:
             if isinstance(reg, type):
-                inst = reg() if getattr(reg, "_unjellyNoArgConstructor", False) else reg.__new__(reg)
+                inst = reg() if getattr(reg, "_unjellyNoArgConstructor", False) else _blank(reg)
                 self._register(inst)
                 unjellyFor = getattr(inst, "unjellyFor", None)
                 if unjellyFor is not None:
@@ -726,7 +744,7 @@ class _Unjellier:
             self._register(result)
             return result
         klass = self._findClass(tag)
-        inst = klass.__new__(klass)
+        inst = _blank(klass)
         self._register(inst)
         return setInstanceState(inst, self, obj)
 
@@ -857,7 +875,11 @@ class _Unjellier:
 
     def _unjellyDecimal(self, obj: list[Any]) -> Any:
         value, exponent = self._args(obj, 2)
-        if value.__class__ is not int or exponent.__class__ is not int or not -10000 < exponent < 10000:
+        if (
+            value.__class__ is not int
+            or exponent.__class__ is not int
+            or not -10000 < exponent < 10000
+        ):
             raise InsecureJelly(f"bad decimal {obj!r:.80}")
         sign = 1 if value < 0 else 0
         digits = tuple(int(d) for d in str(abs(value)))
@@ -875,7 +897,8 @@ class _Unjellier:
 
     def _unjellyDatetime(self, obj: list[Any]) -> Any:
         try:
-            return datetime.datetime(*self._ints(obj, 7))
+            y, mo, d, h, mi, s, us = self._ints(obj, 7)
+            return datetime.datetime(y, mo, d, h, mi, s, us)
         except (ValueError, OverflowError):
             raise InsecureJelly(f"bad datetime {obj!r:.80}") from None
 
@@ -887,7 +910,8 @@ class _Unjellier:
 
     def _unjellyTime(self, obj: list[Any]) -> Any:
         try:
-            return datetime.time(*self._ints(obj, 4))
+            h, mi, s, us = self._ints(obj, 4)
+            return datetime.time(h, mi, s, us)
         except (ValueError, OverflowError):
             raise InsecureJelly(f"bad time {obj!r:.80}") from None
 
@@ -989,7 +1013,9 @@ def jelly(obj: Any, taster: Any = None, persistentStore: Any = None, invoker: An
     @raise InsecureJelly: if the security options refuse something, or the
         graph is nested deeper than L{DEPTH_LIMIT}.
     """
-    return _Jellier(globalSecurity if taster is None else taster, persistentStore, invoker).jelly(obj)
+    return _Jellier(globalSecurity if taster is None else taster, persistentStore, invoker).jelly(
+        obj
+    )
 
 
 def unjelly(sexp: Any, taster: Any = None, persistentLoad: Any = None, invoker: Any = None) -> Any:
@@ -1006,5 +1032,6 @@ def unjelly(sexp: Any, taster: Any = None, persistentLoad: Any = None, invoker: 
     @raise InsecureJelly: for anything the security options refuse or that
         is malformed (unknown tag, dereference to an unknown id, too deep).
     """
-    return _Unjellier(globalSecurity if taster is None else taster, persistentLoad, invoker).unjellyFull(sexp)
-
+    return _Unjellier(
+        globalSecurity if taster is None else taster, persistentLoad, invoker
+    ).unjellyFull(sexp)

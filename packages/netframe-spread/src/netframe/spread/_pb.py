@@ -19,8 +19,8 @@ from zope.interface import Interface, implementer
 from netframe.core.defer import Deferred, fail, succeed
 from netframe.core.failure import Failure
 from netframe.core.protocol import ClientFactory, ServerFactory
-from netframe.cred.credentials import IAnonymous, IUsernameHashedPassword
 from netframe.cred.credentials import Anonymous as _Anonymous
+from netframe.cred.credentials import IAnonymous, IUsernameHashedPassword
 from netframe.cred.portal import Portal
 from netframe.logger import Logger
 from netframe.spread._banana import Banana
@@ -339,7 +339,9 @@ class CopiedFailure(RemoteCopy, Failure):
         """
         return g.throw(self._localException())
 
-    def printTraceback(self, file: Any = None, elideFrameworkCode: Any = 0, detail: str = "default") -> None:
+    def printTraceback(
+        self, file: Any = None, elideFrameworkCode: Any = 0, detail: str = "default"
+    ) -> None:
         """
         Write the remote traceback.
 
@@ -639,7 +641,7 @@ class Broker(Banana):
         """
         self.connectionLost(Failure(PBConnectionLost("connection failed")))
 
-    def connectionLost(self, reason: Any) -> None:
+    def connectionLost(self, reason: Any = None) -> None:
         """
         Fail pending calls with L{PBConnectionLost}, tell caches and
         disconnect notifiers, and drop every reference.
@@ -717,7 +719,12 @@ class Broker(Banana):
         self.sendEncoded(exp)
 
     def serialize(
-        self, object: Any, perspective: Any = None, method: Any = None, args: Any = None, kw: Any = None
+        self,
+        object: Any,
+        perspective: Any = None,
+        method: Any = None,
+        args: Any = None,
+        kw: Any = None,
     ) -> Any:
         """
         Jelly C{object} for this connection (a Deferred is serialized when it
@@ -771,7 +778,13 @@ class Broker(Banana):
         return self.currentLocalID
 
     def _sendMessage(
-        self, prefix: bytes, perspective: Any, objectID: Any, message: str | bytes, args: Any, kw: Any
+        self,
+        prefix: bytes,
+        perspective: Any,
+        objectID: Any,
+        message: str | bytes,
+        args: Any,
+        kw: Any,
     ) -> Deferred[Any]:
         """
         Send a call and return the Deferred for its answer.
@@ -849,7 +862,9 @@ class Broker(Banana):
         @param sexp: the decoded message.
         """
         if sexp.__class__ is not list or not sexp:
-            _log.error("PB protocol error: message must be a non-empty list, not {sexp!r}", sexp=sexp)
+            _log.error(
+                "PB protocol error: message must be a non-empty list, not {sexp!r}", sexp=sexp
+            )
             self._drop()
             return
         command = sexp[0]
@@ -865,7 +880,9 @@ class Broker(Banana):
         try:
             getattr(self, methodName)(*sexp[1:])
         except Exception:
-            _log.failure("PB protocol error handling {command!r}; dropping the connection", command=command)
+            _log.failure(
+                "PB protocol error handling {command!r}; dropping the connection", command=command
+            )
             self._drop()
 
     def _drop(self) -> None:
@@ -918,19 +935,37 @@ class Broker(Banana):
         obj = None if ref is None else ref()
         return None if obj is None else _Local(obj)
 
-    def proto_message(self, requestID: Any, objectID: Any, message: Any, answerRequired: Any, netArgs: Any, netKw: Any) -> None:
+    def proto_message(
+        self,
+        requestID: Any,
+        objectID: Any,
+        message: Any,
+        answerRequired: Any,
+        netArgs: Any,
+        netKw: Any,
+    ) -> None:
         """
         Run a call on one of our objects and answer it.
         """
-        self._recvMessage(self._findLocal, requestID, objectID, message, answerRequired, netArgs, netKw)
+        self._recvMessage(
+            self._findLocal, requestID, objectID, message, answerRequired, netArgs, netKw
+        )
 
     def proto_cachemessage(
-        self, requestID: Any, objectID: Any, message: Any, answerRequired: Any, netArgs: Any, netKw: Any
+        self,
+        requestID: Any,
+        objectID: Any,
+        message: Any,
+        answerRequired: Any,
+        netArgs: Any,
+        netKw: Any,
     ) -> None:
         """
         Run an C{observe_*} call on one of our caches and answer it.
         """
-        self._recvMessage(self._findCache, requestID, objectID, message, answerRequired, netArgs, netKw)
+        self._recvMessage(
+            self._findCache, requestID, objectID, message, answerRequired, netArgs, netKw
+        )
 
     def _recvMessage(
         self,
@@ -959,7 +994,10 @@ class Broker(Banana):
             return
         if isinstance(result, Deferred):
             result.addCallbacks(
-                self._sendAnswer, self._sendFailureOrError, callbackArgs=(requestID,), errbackArgs=(requestID,)
+                self._sendAnswer,
+                self._sendFailureOrError,
+                callbackArgs=(requestID,),
+                errbackArgs=(requestID,),
             )
         else:
             self._sendAnswer(result, requestID)
@@ -1003,7 +1041,9 @@ class Broker(Banana):
         except TypeError:
             d = None
         if d is None:
-            _log.warn("PB peer answered unknown request {requestID!r}; ignored", requestID=requestID)
+            _log.warn(
+                "PB peer answered unknown request {requestID!r}; ignored", requestID=requestID
+            )
         return d
 
     def proto_decref(self, objectID: Any) -> None:
@@ -1031,14 +1071,18 @@ class Broker(Banana):
         The peer dropped its cache of our cacheable C{objectID}: stop
         observing and confirm with C{uncache}.  Unknown IDs are ignored.
         """
-        local = self.remotelyCachedObjects.pop(objectID, None) if objectID.__class__ is int else None
+        local = (
+            self.remotelyCachedObjects.pop(objectID, None) if objectID.__class__ is int else None
+        )
         if local is None:
             _log.warn("PB peer dropped unknown cache {objectID!r}; ignored", objectID=objectID)
             return
         cacheable = local.object
         self.remotelyCachedLUIDs.pop(id(cacheable), None)
         try:
-            cacheable.stoppedObserving(local.perspective, RemoteCacheObserver(self, cacheable, local.perspective))
+            cacheable.stoppedObserving(
+                local.perspective, RemoteCacheObserver(self, cacheable, local.perspective)
+            )
         except Exception:
             _log.failure("Error in stoppedObserving")
         self.sendCall(b"uncache", objectID)
@@ -1078,10 +1122,10 @@ class Broker(Banana):
         @raise Error: if this would exceed C{maxBrokerRefs} objects.
         """
         puid = object.processUniqueID()
-        luid = self.luids.get(puid)
-        if luid is not None:
-            self.localObjects[luid].incref()
-            return luid
+        known: int | None = self.luids.get(puid)
+        if known is not None:
+            self.localObjects[known].incref()
+            return known
         limit = self.maxBrokerRefs if self.maxBrokerRefs is not None else _limit()
         if self._referenceCount >= limit:
             raise Error(f"Maximum PB reference count exceeded ({limit} objects).  Goodbye.")
@@ -1171,9 +1215,11 @@ class PBServerFactory(ServerFactory):
     @ivar security: jelly security options for incoming data.
     """
 
-    protocol = Broker  # type: ignore[assignment]
+    protocol = Broker
 
-    def __init__(self, root: Any, unsafeTracebacks: bool = False, security: Any = globalSecurity) -> None:
+    def __init__(
+        self, root: Any, unsafeTracebacks: bool = False, security: Any = globalSecurity
+    ) -> None:
         """
         @param root: a L{netframe.spread.flavors.Root} (anything adaptable to
             L{IPBRoot}) or a L{Portal} (clients then log in).
@@ -1195,10 +1241,10 @@ class PBServerFactory(ServerFactory):
         @param addr: the peer's address.
         @return: the broker.
         """
-        proto = self.protocol(0, self.security)  # type: ignore[call-arg]
+        proto = self.protocol(0, self.security)
         proto.factory = self
         proto.setNameForLocal(b"root", self.root.rootObject(proto))
-        return proto  # type: ignore[no-any-return]
+        return proto
 
     def clientConnectionMade(self, protocol: Broker) -> None:
         """
@@ -1215,7 +1261,7 @@ class PBClientFactory(ClientFactory):
     @ivar unsafeTracebacks: whether this side sends tracebacks.
     """
 
-    protocol = Broker  # type: ignore[assignment]
+    protocol = Broker
 
     def __init__(self, unsafeTracebacks: bool = False, security: Any = globalSecurity) -> None:
         """
@@ -1236,9 +1282,9 @@ class PBClientFactory(ClientFactory):
         @param addr: the server address.
         @return: a client broker.
         """
-        proto = self.protocol(1, self.security)  # type: ignore[call-arg]
+        proto = self.protocol(1, self.security)
         proto.factory = self
-        return proto  # type: ignore[no-any-return]
+        return proto
 
     def _failAll(self, reason: Any) -> None:
         requests, self.rootObjectRequests = self.rootObjectRequests, []
@@ -1318,7 +1364,9 @@ class PBClientFactory(ClientFactory):
             d.addCallback(self._cbSendUsername, credentials.username, credentials.password, client)
         return d
 
-    def _cbSendUsername(self, root: RemoteReference, username: Any, password: Any, client: Any) -> Deferred[Any]:
+    def _cbSendUsername(
+        self, root: RemoteReference, username: Any, password: Any, client: Any
+    ) -> Deferred[Any]:
         if isinstance(username, str):
             username = username.encode("utf-8")
         if isinstance(password, str):
@@ -1406,7 +1454,7 @@ def _cbLogin(result: Any, broker: Broker) -> Any:
     Wrap a logged-in avatar for sending, and arrange its logout on release
     or disconnection.
     """
-    interface, avatar, logout = result
+    _interface, avatar, logout = result
     if not IJellyable.providedBy(avatar):
         avatar = AsReferenceable(avatar, "perspective")
     puid = avatar.processUniqueID()
@@ -1467,5 +1515,3 @@ class _PortalAuthChallenger(Referenceable):
         """
         correct = hashlib.md5(md5Password + self.challenge, usedforsecurity=False).digest()
         return self.response is not None and hmac.compare_digest(self.response, correct)
-
-
