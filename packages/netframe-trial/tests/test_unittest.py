@@ -51,7 +51,7 @@ class OutcomeTests:
                 self.assertEqual(None, 11)
 
         runTest(T, "test_x", reporter)
-        [(test, failure)] = reporter.failures
+        [(_, failure)] = reporter.failures
         assert failure.check(unittest.FailTest)
         assert str(failure.value) == "not equal:\na = None\nb = 11\n"
 
@@ -166,7 +166,7 @@ class SkipTodoTests:
             test_x.todo = "in progress"  # type: ignore[attr-defined]
 
         runTest(T, "test_x", reporter)
-        [(_, failure, todo)] = reporter.expectedFailures
+        [(_, _failure, todo)] = reporter.expectedFailures
         assert todo.reason == "in progress"
         assert reporter.wasSuccessful()
 
