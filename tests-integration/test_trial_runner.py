@@ -195,7 +195,10 @@ class ParallelTests:
             """,
         )
         run = trial(tmp_path, "-j", "2", "suite")
-        assert "died with exit status -9 while running suite.test_kill.KillTests.test_b_dies" in run.stdout
+        assert (
+            "died with exit status -9 while running suite.test_kill.KillTests.test_b_dies"
+            in run.stdout
+        )
         assert verdict(run.stdout) == "FAILED (errors=1, successes=3)"
 
     def test_hungWorkerKilled(self, tmp_path: Path) -> None:
@@ -216,7 +219,10 @@ class ParallelTests:
             """,
         )
         run = trial(tmp_path, "-j", "1", "--worker-timeout", "2", "suite")
-        assert "hung: no answer within 2.0 seconds, killed while running suite.test_stuck" in run.stdout
+        assert (
+            "hung: no answer within 2.0 seconds, killed while running suite.test_stuck"
+            in run.stdout
+        )
         assert verdict(run.stdout) == "FAILED (errors=1, successes=1)"
 
 
@@ -311,7 +317,16 @@ class ControlTests:
         suites = list(root)
         assert [s.tag for s in suites] == ["testsuite"]
         suite = suites[0]
-        allowed = {"name", "tests", "failures", "errors", "skipped", "time", "timestamp", "hostname"}
+        allowed = {
+            "name",
+            "tests",
+            "failures",
+            "errors",
+            "skipped",
+            "time",
+            "timestamp",
+            "hostname",
+        }
         assert set(suite.attrib) == allowed
         for key in ("tests", "failures", "errors", "skipped"):
             assert suite.get(key, "").isdigit()
@@ -372,7 +387,9 @@ class ControlTests:
                     self.assertIn("Poll", type(reactor).__name__)
             """,
         )
-        assert verdict(trial(tmp_path, "--reactor", "poll", "suite").stdout) == "PASSED (successes=1)"
+        assert (
+            verdict(trial(tmp_path, "--reactor", "poll", "suite").stdout) == "PASSED (successes=1)"
+        )
         bad = trial(tmp_path, "--reactor", "nosuch", "suite")
         assert bad.returncode == 2 and "nosuch" in bad.stderr
 
@@ -414,9 +431,22 @@ class PytestPluginTests:
             )
         )
         run = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--noconftest",
-             "-c", os.devnull, "--rootdir", str(tmp_path), "--netframe-reactor", "select",
-             "test_plain.py"],
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--noconftest",
+                "-c",
+                os.devnull,
+                "--rootdir",
+                str(tmp_path),
+                "--netframe-reactor",
+                "select",
+                "test_plain.py",
+            ],
             cwd=tmp_path,
             capture_output=True,
             text=True,

@@ -42,7 +42,11 @@ def trial(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.Complet
 
 def statusLines(output: str) -> list[str]:
     """The tree lines 'name ... [STATUS]' with spacing normalised."""
-    return [re.sub(r" \.\.\. +", " ... ", line.strip()) for line in output.splitlines() if " ... " in line]
+    return [
+        re.sub(r" \.\.\. +", " ... ", line.strip())
+        for line in output.splitlines()
+        if " ... " in line
+    ]
 
 
 class TutorialTests:
@@ -107,11 +111,16 @@ class TutorialTests:
         (project / "calculus/test/test_remote_2_dirty.py").write_text(
             source.replace("return self.port.stopListening()", "pass")
         )
-        run = trial(project, "calculus.test.test_remote_2_dirty.RemoteRunCalculationTestCase.test_add")
+        run = trial(
+            project, "calculus.test.test_remote_2_dirty.RemoteRunCalculationTestCase.test_add"
+        )
         assert run.returncode == 1
         assert "DirtyReactorAggregateError: Reactor was unclean." in run.stdout
         assert "Selectables:" in run.stdout
-        assert "\ncalculus.test.test_remote_2_dirty.RemoteRunCalculationTestCase.test_add\n" in run.stdout
+        assert (
+            "\ncalculus.test.test_remote_2_dirty.RemoteRunCalculationTestCase.test_add\n"
+            in run.stdout
+        )
 
     def test_tr9UnflushedLoggedError(self, project: Path) -> None:
         """TR9: a logged TypeError not flushed: [ERROR], traceback, FAILED (errors=1)."""
@@ -177,8 +186,20 @@ class TutorialTests:
             "unexpectedSuccesses=1, successes=54)\n"
         )
         py = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--noconftest",
-             "--rootdir", str(project), "-c", os.devnull, "calculus"],
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--noconftest",
+                "--rootdir",
+                str(project),
+                "-c",
+                os.devnull,
+                "calculus",
+            ],
             cwd=project,
             env=dict(os.environ, PYTHONPATH=str(project)),
             capture_output=True,

@@ -94,7 +94,9 @@ class ReporterTests:
 
     def test_summaryOrder(self) -> None:
         """Counts appear in Twisted's order: skips, ..., failures, errors, ..., successes."""
-        result = runAll(R.Reporter(io.StringIO()), ["test_skip", "test_fail", "test_error", "test_ok"])
+        result = runAll(
+            R.Reporter(io.StringIO()), ["test_skip", "test_fail", "test_error", "test_ok"]
+        )
         assert result.summaryLine() == "FAILED (skips=1, failures=1, errors=1, successes=1)"
 
     def test_textReporterCharacters(self) -> None:
@@ -166,7 +168,9 @@ class SubunitTests:
         st.lists(st.text(max_size=20), max_size=5),
         st.binary(max_size=500),
     )
-    def test_packetRoundTrip(self, status: int, testId: str, tags: list[str], content: bytes) -> None:
+    def test_packetRoundTrip(
+        self, status: int, testId: str, tags: list[str], content: bytes
+    ) -> None:
         """Every packet decodes to what was encoded, with a valid CRC and length."""
         packet = R.encodePacket(
             status, testId, 1234.5, tags, "text/plain", "traceback", content, "0"

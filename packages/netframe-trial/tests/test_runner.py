@@ -25,7 +25,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     (pkg / "test" / "sub").mkdir(parents=True)
     for d in (pkg, pkg / "test", pkg / "test" / "sub"):
         (d / "__init__.py").write_text("")
-    (pkg / "code.py").write_text(f"#!/usr/bin/env python\n# -*- test-case-name: {name}.test.test_a, {name}.test.sub.test_b; fill-column: 75 -*-\n")
+    (pkg / "code.py").write_text(
+        f"#!/usr/bin/env python\n# -*- test-case-name: {name}.test.test_a, {name}.test.sub.test_b; fill-column: 75 -*-\n"
+    )
     (pkg / "test" / "test_a.py").write_text(
         textwrap.dedent(
             """

@@ -311,16 +311,12 @@ class _Assertions(pyunit.TestCase):
         """
 
         def succeeded(result: object) -> NoReturn:
-            raise self.failureException(
-                f"did not catch an error, instead got {result!r}"
-            )
+            raise self.failureException(f"did not catch an error, instead got {result!r}")
 
         def failed(failure: Failure) -> BaseException:
             if failure.check(*expectedFailures):
                 return failure.value
-            raise self.failureException(
-                f"\nExpected: {expectedFailures!r}\nGot:\n{failure}"
-            )
+            raise self.failureException(f"\nExpected: {expectedFailures!r}\nGot:\n{failure}")
 
         return deferred.addCallbacks(succeeded, failed)
 
@@ -402,4 +398,3 @@ def _sameFile(a: str, b: str) -> bool:
     if b.endswith(".pyc"):
         b = b[:-1]
     return a == b
-

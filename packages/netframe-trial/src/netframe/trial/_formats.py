@@ -461,7 +461,11 @@ class JUnitXMLReporter(Reporter):
             case = ElementTree.SubElement(
                 suite,
                 "testcase",
-                {"classname": _escapeXML(classname), "name": _escapeXML(name), "time": f"{took:.3f}"},
+                {
+                    "classname": _escapeXML(classname),
+                    "name": _escapeXML(name),
+                    "time": f"{took:.3f}",
+                },
             )
             for tag, message, kind, text in children:
                 attrs = {"message": _escapeXML(message)}

@@ -466,4 +466,3 @@ class BlackAndWhiteTreeReporter(TreeReporter):
         """Take the L{Reporter} arguments; never colour."""
         kwargs["colour"] = False
         super().__init__(stream, *args, **kwargs)
-

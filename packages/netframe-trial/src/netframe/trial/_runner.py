@@ -82,7 +82,11 @@ def isTestCase(obj: object) -> bool:
 
 def _isBase(cls: type) -> bool:
     """The framework's own base classes are never loaded as tests."""
-    return cls.__module__ in ("unittest.case", "netframe.trial.unittest", "netframe.trial._testcase")
+    return cls.__module__ in (
+        "unittest.case",
+        "netframe.trial.unittest",
+        "netframe.trial._testcase",
+    )
 
 
 def testCaseNamesFromHeader(path: str) -> list[str]:
@@ -278,7 +282,9 @@ class TestLoader:
                 module = importlib.import_module(candidate)
                 break
             except ModuleNotFoundError as e:
-                if e.name is None or not (candidate == e.name or candidate.startswith(e.name + ".")):
+                if e.name is None or not (
+                    candidate == e.name or candidate.startswith(e.name + ".")
+                ):
                     raise
                 index -= 1
         if module is None:
@@ -691,4 +697,3 @@ class DistributingResult:
         for r in self.results[1:]:
             r.done()
         self.results[0].done()
-

@@ -67,21 +67,50 @@ class Options(usage.Options):
         ["force-gc", None, "Have netframe-trial run gc.collect() before and after each test case."],
         ["exitfirst", "x", "Stop the test run after the first test which does not succeed."],
         ["debug", "b", "Run tests in a debugger. If that debugger is pdb, will load '.pdbrc'."],
-        ["coverage", None, "Generate coverage information in the coverage directory of _trial_temp."],
+        [
+            "coverage",
+            None,
+            "Generate coverage information in the coverage directory of _trial_temp.",
+        ],
     ]
 
     optParameters = [
-        ["order", "o", None, "Specify what order to run test cases and methods (see --help-orders)."],
+        [
+            "order",
+            "o",
+            None,
+            "Specify what order to run test cases and methods (see --help-orders).",
+        ],
         ["random", "z", None, "Run tests in random order using the specified seed"],
         ["temp-directory", None, "_trial_temp", "Path to use as working directory for tests."],
-        ["reporter", None, DEFAULT_REPORTER, "The reporter to use for this test run (see --help-reporters)."],
+        [
+            "reporter",
+            None,
+            DEFAULT_REPORTER,
+            "The reporter to use for this test run (see --help-reporters).",
+        ],
         ["reactor", "r", None, "Which reactor to use (see netframe.core.reactors for names)."],
-        ["debugger", None, "pdb", "the fully qualified name of a debugger to use if --debug is passed"],
+        [
+            "debugger",
+            None,
+            "pdb",
+            "the fully qualified name of a debugger to use if --debug is passed",
+        ],
         ["logfile", "l", "test.log", "log file name"],
         ["jobs", "j", None, "Number of local workers to run"],
-        ["tbformat", None, "default", "Specify the format to display tracebacks with: default, brief, verbose"],
+        [
+            "tbformat",
+            None,
+            "default",
+            "Specify the format to display tracebacks with: default, brief, verbose",
+        ],
         ["junit-xml", None, None, "Also write a JUnit XML (xunit2) report to this path."],
-        ["worker-timeout", None, None, "With --jobs: seconds a worker may spend on one test before it is killed as hung (default 150)."],
+        [
+            "worker-timeout",
+            None,
+            None,
+            "With --jobs: seconds a worker may spend on one test before it is killed as hung (default 150).",
+        ],
     ]
 
     def __init__(self) -> None:
@@ -99,7 +128,9 @@ class Options(usage.Options):
 
     def opt_help_reporters(self) -> NoReturn:
         """Help on available output plugins (reporters)."""
-        sys.stdout.write("Trial's output can be customized using plugins called Reporters. You can\n")
+        sys.stdout.write(
+            "Trial's output can be customized using plugins called Reporters. You can\n"
+        )
         sys.stdout.write("select any of the following reporters using --reporter=<foo>\n")
         for name, plugin in sorted(_reporterPlugins().items()):
             sys.stdout.write(f"    {name:<12}{plugin.description}\n")
@@ -154,7 +185,9 @@ class Options(usage.Options):
                 if self[conflict]:
                     raise usage.UsageError(f"You can't specify --{conflict} when using --jobs")
         if self["tbformat"] not in ("default", "brief", "verbose"):
-            raise usage.UsageError(f"--tbformat must be default, brief or verbose, not {self['tbformat']!r}")
+            raise usage.UsageError(
+                f"--tbformat must be default, brief or verbose, not {self['tbformat']!r}"
+            )
         plugins = _reporterPlugins()
         if self["reporter"] not in plugins:
             raise usage.UsageError(
@@ -332,4 +365,3 @@ def main(argv: list[str] | None = None, stream: IO[str] | None = None) -> int:
 def run() -> NoReturn:
     """The C{netframe-trial} console script: run L{main} and exit with its status."""
     sys.exit(main())
-

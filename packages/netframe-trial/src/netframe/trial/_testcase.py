@@ -161,7 +161,9 @@ class SynchronousTestCase(_Assertions):
         @raise ValueError: If there is no such method (unless C{runTest}).
         """
         super().__init__(methodName)
-        self._netframeCleanups: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
+        self._netframeCleanups: list[
+            tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+        ] = []
         self._loggedErrors: _LoggedErrors | None = None
         self._warnings: list[warnings.WarningMessage] | None = None
 
@@ -291,7 +293,9 @@ class SynchronousTestCase(_Assertions):
         collector.failures = [f for f in collector.failures if not f.check(*errorTypes)]
         return flushed
 
-    def flushWarnings(self, offendingFunctions: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+    def flushWarnings(
+        self, offendingFunctions: Sequence[Any] | None = None
+    ) -> list[dict[str, Any]]:
         """
         Remove warnings emitted during this test from those reported after
         it, and return them.
@@ -339,7 +343,9 @@ class SynchronousTestCase(_Assertions):
         for _, tb in result.errors + result.failures:
             raise FailTest(tb)
 
-    def _callPhase(self, f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def _callPhase(
+        self, f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
         """
         Run one phase (setUp, the test, tearDown or a cleanup) synchronously.
 
@@ -583,7 +589,9 @@ class TestCase(SynchronousTestCase):
         self._janitor = _util._Janitor(reactor)
         self._deadline = None
 
-    def _callPhase(self, f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def _callPhase(
+        self, f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
         """
         Run one phase; wait for a Deferred or coroutine result.
 

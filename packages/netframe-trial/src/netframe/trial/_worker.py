@@ -43,7 +43,9 @@ class _WorkerReporter(Reporter):
     def _sendFailure(self, test: Any, kind: str, failure: Any) -> None:
         """Send a failure's formatted traceback and class name."""
         cls = failure.type
-        text = self._formatFailure(failure) if self.tbformat != "default" else formatFailure(failure)
+        text = (
+            self._formatFailure(failure) if self.tbformat != "default" else formatFailure(failure)
+        )
         self._send(test, kind, text, f"{cls.__module__}.{cls.__qualname__}")
 
     def addSuccess(self, test: Any) -> None:

@@ -131,4 +131,3 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         timeout = DEFAULT_TIMEOUT_DURATION
     _runMarked(pyfuncitem, float(timeout))
     return True
-

@@ -68,9 +68,7 @@ class ReporterPlugin:
 _R = "netframe.trial.reporter"
 
 verbose = ReporterPlugin("verbose", _R, "TreeReporter", "verbose color output (default reporter)")
-bwverbose = ReporterPlugin(
-    "bwverbose", _R, "BlackAndWhiteTreeReporter", "Colorless verbose output"
-)
+bwverbose = ReporterPlugin("bwverbose", _R, "BlackAndWhiteTreeReporter", "Colorless verbose output")
 summary = ReporterPlugin("summary", _R, "MinimalReporter", "minimal summary output")
 text = ReporterPlugin("text", _R, "TextReporter", "terse text output")
 timing = ReporterPlugin("timing", _R, "TimingTextReporter", "Timing output")

@@ -38,6 +38,12 @@ __all__ = [
     "waitForDeferred",
 ]
 
-for _obj in (DirtyReactorAggregateError, ReactorReentryError, TestTimeoutError, spinUntil, waitForDeferred):
+for _obj in (
+    DirtyReactorAggregateError,
+    ReactorReentryError,
+    TestTimeoutError,
+    spinUntil,
+    waitForDeferred,
+):
     _obj.__module__ = __name__
 del _obj
