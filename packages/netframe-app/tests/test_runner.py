@@ -103,11 +103,17 @@ class Harness:
 
 @pytest.fixture
 def harness(
-    tmp_path: Path, fakeSystem: Any, shutdownReactor: Any, logBeginner: Any
+    tmp_path: Path,
+    fakeSystem: Any,
+    shutdownReactor: Any,
+    logBeginner: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Harness]:
-    """A runner harness in a temporary directory."""
+    """A runner harness in a temporary directory (also the working directory, so the
+    default twistd.log of daemon-mode runs lands there, not in the checkout)."""
     import builtins
 
+    monkeypatch.chdir(tmp_path)
     harness = Harness(tmp_path, fakeSystem, shutdownReactor, logBeginner)
     yield harness
     harness.close()
