@@ -71,8 +71,7 @@ def runOnce(base: Path, system: str, package: str) -> float:
         [sys.executable, "-m", module, "--temp-directory", f"_trial_temp_{system}", package],
         cwd=base,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         text=True,
         timeout=600,
     )
