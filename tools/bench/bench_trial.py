@@ -37,8 +37,14 @@ CASES = {
 }
 
 SYSTEMS = {
-    "netframe": ("netframe.trial", "from netframe.core import defer\nfrom netframe.trial import unittest\n"),
-    "twisted": ("twisted.trial", "from twisted.internet import defer\nfrom twisted.trial import unittest\n"),
+    "netframe": (
+        "netframe.trial",
+        "from netframe.core import defer\nfrom netframe.trial import unittest\n",
+    ),
+    "twisted": (
+        "twisted.trial",
+        "from twisted.internet import defer\nfrom twisted.trial import unittest\n",
+    ),
 }
 
 
@@ -77,7 +83,9 @@ def runOnce(base: Path, system: str, package: str) -> float:
     )
     elapsed = time.perf_counter() - began
     if "PASSED" not in result.stdout:
-        raise SystemExit(f"{system} {package} did not pass:\n{result.stdout[-2000:]}{result.stderr}")
+        raise SystemExit(
+            f"{system} {package} did not pass:\n{result.stdout[-2000:]}{result.stderr}"
+        )
     return elapsed
 
 
