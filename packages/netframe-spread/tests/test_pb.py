@@ -881,6 +881,11 @@ class InterfaceTests:
         """Avatar provides IPerspective."""
         assert verifyObject(pb.IPerspective, pb.Avatar())
 
+    def test_portalRoot(self) -> None:
+        """The root made for a portal provides IPBRoot."""
+        factory = pb.PBServerFactory(portal.Portal(PB12Realm()))
+        assert verifyObject(flavors.IPBRoot, factory.root)
+
     def test_challenger(self) -> None:
         """The login challenger provides IUsernameHashedPassword."""
         from netframe.spread._pb import _PortalAuthChallenger
