@@ -17,6 +17,7 @@ from zope.interface import Interface, implementer
 
 from netframe.core.defer import Deferred, fail
 from netframe.core.failure import Failure
+from netframe.core.interfaces import IFileDescriptorReceiver
 from netframe.core.protocol import Protocol, connectionDone
 from netframe.core.protocols._ampbox import (
     ANSWER,
@@ -870,7 +871,7 @@ class BoxDispatcher:
 # -- binary box protocol ---------------------------------------------------------------
 
 
-@implementer(IBoxSender)
+@implementer(IBoxSender, IFileDescriptorReceiver)
 class BinaryBoxProtocol(Protocol):
     """
     Frames boxes on a stream connection and hands them to a box receiver.
