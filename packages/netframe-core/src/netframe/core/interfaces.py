@@ -114,8 +114,9 @@ class IResolverSimple(Interface):
         :param timeout: seconds to wait on each successive attempt; the whole lookup
             fails once they are used up.
         :return: a Deferred firing with the dotted-quad address, or failing with
-            ``netframe.core.error.DNSLookupError`` (no such name) or
-            ``netframe.core.error.TimeoutError`` (no answer in time).
+            ``netframe.core.error.DNSLookupError`` both when there is no such name and
+            when the timeouts are used up without an answer (the message then says
+            ``timeout error``); trap ``DNSLookupError`` to handle every failed lookup.
         """
 
 
@@ -138,7 +139,8 @@ class IReactorCore(Interface):
         :param timeout: retry timeouts in seconds, as for
             :meth:`IResolverSimple.getHostByName`.
         :return: a Deferred firing with the address text, or failing with
-            ``DNSLookupError`` / ``TimeoutError``.
+            ``netframe.core.error.DNSLookupError`` (no such name, or no answer before
+            the timeouts are used up).
         """
 
     def run() -> None:
