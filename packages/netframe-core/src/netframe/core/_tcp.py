@@ -214,6 +214,9 @@ class _Connection(_TLSConnectionMixin):
             if self.producerPaused:
                 self.producerPaused = False
                 producer.resumeProducing()
+                if buf:
+                    # It wrote more than the kernel took: keep writing.
+                    return None
             if self.producer is not None:
                 self.stopWriting()
                 return None
