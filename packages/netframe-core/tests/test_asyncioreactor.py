@@ -379,6 +379,15 @@ class LoopTimerTests:
         runWithWatchdog(reactor)
         assert seen == ["runs"]
 
+    def test_getDelayedCallsPendingOnly(self, reactor: AsyncioSelectorReactor) -> None:
+        """getDelayedCalls lists pending calls in due order, without cancelled ones."""
+        a = reactor.callLater(2, lambda: None)
+        b = reactor.callLater(1, lambda: None)
+        c = reactor.callLater(3, lambda: None)
+        c.cancel()
+        a.reset(0.5)
+        assert reactor.getDelayedCalls() == [a, b]
+
     def test_sameTimeCallsInOrder(self, reactor: AsyncioSelectorReactor) -> None:
         """Many calls due at the same moment run in scheduling order."""
         seen: list[int] = []
