@@ -432,7 +432,7 @@ class HandlerExampleTests:
         options.parseOptions(["--nosave"])
         assert options["saved"] is False
         text = options.getUsage(width=80)
-        assert "--no_save" in text and "--nosave" not in text
+        assert "--no-save" in text and "--nosave" not in text
 
     def test_shortOnlyHandler(self) -> None:
         """A one-letter handler without a long alias is a short-only option."""
@@ -952,6 +952,87 @@ class HelpTests:
 # -- hostile input ---------------------------------------------------------------------
 
 _arguments = st.lists(st.text(max_size=12), max_size=8)
+
+
+class ReactorChoiceOptions(usage.Options):
+    """Options like twistd's: a flag, a parameter and opt_ methods, all with underscores."""
+
+    optFlags = [["no_save", "o", "Do not save state on shutdown"]]
+    optParameters = [["one_choice", "c", 1, "Pick one"]]
+
+    def opt_help_reactors(self) -> None:
+        """Display a list of possibly available reactor names."""
+        self["listed"] = True
+
+    def opt_help_auth_type(self, authType: str) -> None:
+        """Show help for one authentication type."""
+        self["authType"] = authType
+
+    def opt_max_size(self, value: str) -> None:
+        """An opt_ method whose name is also a declared parameter."""
+        self["max_size"] = int(value)
+
+    optParameters += [["max_size", None, 10, "Largest accepted size"]]
+
+
+class HelpSpellingTests:
+    """How long names are spelled in the help (as Twisted's twistd --help shows them)."""
+
+    def test_handlerShownWithDashes(self) -> None:
+        """opt_help_reactors is shown as --help-reactors."""
+        text = ReactorChoiceOptions().getUsage(width=120)
+        assert (
+            "      --help-reactors         Display a list of possibly available reactor names.\n"
+        ) in text
+        assert "--help_reactors" not in text
+
+    def test_handlerWithValueShownWithDashes(self) -> None:
+        """opt_help_auth_type (takes a value) is shown as --help-auth-type=."""
+        text = ReactorChoiceOptions().getUsage(width=80)
+        assert "      --help-auth-type=       Show help for one authentication type.\n" in text
+
+    def test_flagKeepsDeclaredSpelling(self) -> None:
+        """An optFlags name with an underscore is shown as declared."""
+        text = ReactorChoiceOptions().getUsage(width=80)
+        assert "  -o, --no_save               Do not save state on shutdown\n" in text
+
+    def test_parameterKeepsDeclaredSpelling(self) -> None:
+        """An optParameters name with an underscore is shown as declared."""
+        text = ReactorChoiceOptions().getUsage(width=80)
+        assert "  -c, --one_choice=           Pick one [default: 1]\n" in text
+
+    def test_handlerOfParameterKeepsDeclaredSpelling(self) -> None:
+        """An opt_ method handling a declared parameter keeps the declared spelling."""
+        text = ReactorChoiceOptions().getUsage(width=80)
+        assert "      --max_size=             Largest accepted size [default: 10]\n" in text
+        assert "--max-size" not in text
+
+    @pytest.mark.parametrize("spelling", ["--help-reactors", "--help_reactors"])
+    def test_handlerParsesBothSpellings(self, spelling: str) -> None:
+        """An opt_ method is reached with dashes and with underscores."""
+        options = ReactorChoiceOptions()
+        options.parseOptions([spelling])
+        assert options["listed"] is True
+
+    @pytest.mark.parametrize("spelling", ["--help-auth-type=file", "--help_auth_type=file"])
+    def test_handlerWithValueParsesBothSpellings(self, spelling: str) -> None:
+        """An opt_ method with a value is reached with dashes and with underscores."""
+        options = ReactorChoiceOptions()
+        options.parseOptions([spelling])
+        assert options["authType"] == "file"
+
+    @pytest.mark.parametrize("spelling", ["--no_save", "--no-save"])
+    def test_flagParsesBothSpellings(self, spelling: str) -> None:
+        """A flag declared with an underscore is reached with either spelling, keyed as declared."""
+        options = ReactorChoiceOptions()
+        options.parseOptions([spelling])
+        assert options["no_save"] == 1
+
+    def test_ambiguousPrefixShowsHelpSpelling(self) -> None:
+        """The candidates of an ambiguous prefix are named as the help names them."""
+        with pytest.raises(usage.UsageError) as raised:
+            ReactorChoiceOptions().parseOptions(["--help_"])
+        assert "(--help-auth-type, --help-reactors)" in str(raised.value)
 
 
 class HostileInputTests:

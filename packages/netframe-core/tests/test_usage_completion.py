@@ -215,6 +215,16 @@ class BashScriptTests:
         script = usage.generateCompletionScript(ToolOptions(), "bash")
         assert _complete(script, ["mycommand", "--f"]) == ["--fast"]
 
+    def test_completesHandlerWithDashes(self) -> None:
+        """An opt_ method is completed with dashes, as the help shows it."""
+
+        class Reactors(usage.Options):
+            def opt_help_reactors(self) -> None:
+                """List the reactors."""
+
+        script = usage.generateCompletionScript(Reactors(), "bash")
+        assert _complete(script, ["mycommand", "--help-"]) == ["--help-reactors"]
+
     def test_completesSubCommands(self) -> None:
         """The first positional word completes to the subcommands."""
         script = usage.generateCompletionScript(CvsOptions(), "bash")

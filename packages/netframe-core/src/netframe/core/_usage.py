@@ -88,8 +88,9 @@ class _OptionSpec:
     """
     One option of an :class:`Options` class, however it was declared.
 
-    :ivar name: the canonical name: the dictionary key and the name shown in help.  A
-        one-character name means the option has only a short form.
+    :ivar name: the canonical name: the dictionary key (for flags and parameters) and
+        the name ``compData`` refers to.  A one-character name means the option has only
+        a short form.
     :ivar short: the short form (one character) or ``None``.
     :ivar takesArg: whether the option takes a value.
     :ivar doc: the help text (may be empty).
@@ -97,6 +98,10 @@ class _OptionSpec:
     :ivar coerce: the coerce function of an ``optParameters`` entry, or ``None``.
     :ivar handler: the ``opt_`` method's name, or ``None`` for a plain flag/parameter.
     :ivar builtin: whether the option is one of ``Options``' own (``--help``...).
+    :ivar shown: the long name as help, completion and error messages show it; empty
+        means ``name``.  An option declared only by an ``opt_`` method shows its name
+        with dashes (``opt_help_auth`` is ``--help-auth``); a flag or parameter shows its
+        declared spelling (``--one_choice``).
     """
 
     name: str
@@ -107,6 +112,7 @@ class _OptionSpec:
     coerce: Callable[[str], Any] | None = None
     handler: str | None = None
     builtin: bool = False
+    shown: str = ""
 
     @property
     def hasLong(self) -> bool:
@@ -115,7 +121,7 @@ class _OptionSpec:
 
     def spelled(self) -> str:
         """Return the option as written on a command line (``--name`` or ``-n``)."""
-        return f"--{self.name}" if self.hasLong else f"-{self.name}"
+        return f"--{self.shown or self.name}" if self.hasLong else f"-{self.name}"
 
 
 def _oneLine(text: str | None) -> str:
@@ -170,7 +176,10 @@ class Options(dict[str, Any]):
     the class hierarchy; a subclass's declaration of the same long name wins.
 
     Long names are accepted with dashes and underscores interchanged (``--one-choice``
-    and ``--one_choice``); the help and the dictionary key use the declared spelling.
+    and ``--one_choice``).  The help shows a flag or parameter with its declared
+    spelling (``--one_choice``, also the dictionary key) and an option declared only by
+    an ``opt_`` method with dashes for the method name's underscores (``opt_help_auth``
+    is shown as ``--help-auth``), as Twisted does.
     """
 
     #: Subcommands: ``[[name, shortcut or None, OptionsClass, doc], ...]``.
@@ -280,7 +289,13 @@ class Options(dict[str, Any]):
             else:
                 short = shorts[0] if shorts else None
                 spec = _OptionSpec(
-                    canonical, short, takesArg, doc, handler="opt_" + canonical, builtin=builtin
+                    canonical,
+                    short,
+                    takesArg,
+                    doc,
+                    handler="opt_" + canonical,
+                    builtin=builtin,
+                    shown=canonical.replace("_", "-"),
                 )
                 self._specs[canonical] = spec
             for alias in names:
@@ -435,7 +450,7 @@ class Options(dict[str, Any]):
             if len(matches) == 1:
                 return matches.pop()
             if matches:
-                choices = ", ".join("--" + m for m in sorted(matches))
+                choices = ", ".join(sorted(self._specs[m].spelled() for m in matches))
                 raise UsageError(f"option --{written} not a unique prefix ({choices})")
         raise UsageError(f"option --{written} not recognized")
 
@@ -560,8 +575,9 @@ class Options(dict[str, Any]):
 
         Layout: ``Options:`` then one line per option (``  -o, --one_choice=`` padded
         to the description column, then the doc, ``[default: ...]`` and the coerce
-        function's ``coerceDoc``), then ``Commands:`` when there are subcommands, then
-        :attr:`longdesc`.  Descriptions wrap to ``width``.
+        function's ``coerceDoc``; an option declared only by an ``opt_`` method shows
+        its name with dashes, ``--help-auth``), then ``Commands:`` when there are
+        subcommands, then :attr:`longdesc`.  Descriptions wrap to ``width``.
 
         :param width: the line width; ``None`` means ``$COLUMNS`` or
             :attr:`defaultUsageWidth`.
@@ -571,7 +587,8 @@ class Options(dict[str, Any]):
         rows: list[tuple[str, str]] = []
         for spec in self._visibleSpecs():
             if spec.hasLong:
-                cell = f"  -{spec.short}, --{spec.name}" if spec.short else f"      --{spec.name}"
+                long = spec.spelled()
+                cell = f"  -{spec.short}, {long}" if spec.short else f"      {long}"
                 if spec.takesArg:
                     cell += "="
             else:
