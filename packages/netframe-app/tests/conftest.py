@@ -305,6 +305,43 @@ class Twistd:
         self.processes.append(process)
         return process
 
+    def startActivated(
+        self, listening: Any, *args: str, env: dict[str, str] | None = None
+    ) -> TwistdProcess:
+        """
+        Start netframe-twistd as systemd socket activation does: the
+        listening socket as descriptor 3, C{LISTEN_FDS=1} and C{LISTEN_PID}
+        set to the process's own pid by a small wrapper that then execs
+        Python (so the pid stays the same).
+        """
+        import subprocess
+        import sys
+
+        fd = listening.fileno()
+        wrapper = (
+            "import os, sys\n"
+            f"fd = {fd}\n"
+            "if fd != 3:\n"
+            "    os.dup2(fd, 3)\n"
+            "    os.close(fd)\n"
+            "os.environ['LISTEN_FDS'] = '1'\n"
+            "os.environ['LISTEN_PID'] = str(os.getpid())\n"
+            "os.execv(sys.executable, [sys.executable, '-m', 'netframe.app', *sys.argv[1:]])\n"
+        )
+        popen = subprocess.Popen(
+            [sys.executable, "-c", wrapper, *args],
+            cwd=str(self.cwd),
+            env={**self.env, **(env or {})},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            pass_fds=(fd,),
+        )
+        process = TwistdProcess(popen)
+        self.processes.append(process)
+        return process
+
     def run(self, *args: str, timeout: float = 15.0, **kw: Any) -> Any:
         """Run netframe-twistd to completion; return the CompletedProcess."""
         import subprocess

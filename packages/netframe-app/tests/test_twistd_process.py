@@ -95,6 +95,18 @@ application = service.Application("drain")
 Draining({port}, factory, interface="127.0.0.1").setServiceParent(application)
 """
 
+# AP9: the service listens on the socket systemd passed (socket activation).
+ACTIVATED_TAC = """
+from netframe.app import service, strports
+from netframe.core import protocol
+from netframe.core.protocols import wire
+
+application = service.Application("activated")
+factory = protocol.ServerFactory()
+factory.protocol = wire.Echo
+strports.service("systemd:domain=INET:index=0", factory).setServiceParent(application)
+"""
+
 PLUGIN = """
 from zope.interface import implementer
 from netframe.core import usage
@@ -310,6 +322,53 @@ class ExampleTests:
             while b"STOPPING=1" not in messages:
                 messages.append(sock.recv(4096))
             assert process.wait() == 0
+
+    def test_ap9SocketActivation(self, twistd: Any) -> None:
+        """AP9: an inherited listening socket (fd 3, LISTEN_FDS/LISTEN_PID) is served."""
+        writeTac(twistd, ACTIVATED_TAC)
+        path = str(Path(twistd.cwd) / "notify.sock")
+        with (
+            socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify,
+            socket.socket() as listening,
+        ):
+            notify.bind(path)
+            notify.settimeout(10)
+            listening.bind(("127.0.0.1", 0))
+            listening.listen(8)
+            listening.setblocking(False)
+            port = listening.getsockname()[1]
+            # A client that connects before the server runs is queued, not refused.
+            early = socket.create_connection(("127.0.0.1", port), timeout=5)
+            process = twistd.startActivated(
+                listening, "--nodaemon", "--pidfile=", "-y", "app.tac", env={"NOTIFY_SOCKET": path}
+            )
+            listening.close()
+            with early:
+                early.sendall(b"early")
+                assert early.recv(100) == b"early"
+            ready = notify.recv(4096).decode()
+            assert "READY=1" in ready and f"MAINPID={process.pid}" in ready
+            assert echo(port, b"activated") == b"activated"
+            process.signal(signal.SIGTERM)
+            assert process.wait() == 0
+        assert "Application started" in process.output()
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+
+    def test_ap9SocketsForAnotherProcess(self, twistd: Any) -> None:
+        """AP9: LISTEN_PID naming another process: exit 1, the last line says why."""
+        writeTac(twistd, ACTIVATED_TAC)
+        result = twistd.run(
+            "-n",
+            "--pidfile=",
+            "-y",
+            "app.tac",
+            env={"LISTEN_FDS": "1", "LISTEN_PID": str(os.getpid())},
+        )
+        assert result.returncode == 1
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith("netframe-twistd: error while loading ")
+        assert "LISTEN_PID=" in last and "is not this process" in last
 
 
 class PluginTests:
