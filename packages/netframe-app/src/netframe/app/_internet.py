@@ -166,12 +166,24 @@ class _AbstractClient(_ReactorMethodService):
         self._connection = self._getConnection()
         Service.startService(self)
 
-    def stopService(self) -> None:
-        """Disconnect (or stop connecting) and mark the service stopped."""
+    def stopService(self) -> Deferred[Any] | None:
+        """
+        Disconnect (or stop connecting) and mark the service stopped.
+
+        @return: None for a connector (C{disconnect}); for a connected
+            datagram port (C{connectUNIXDatagram}, which has no
+            C{disconnect}), its C{stopListening} result.
+        """
         Service.stopService(self)
         connection, self._connection = self._connection, None
-        if connection is not None:
-            connection.disconnect()
+        if connection is None:
+            return None
+        disconnect = getattr(connection, "disconnect", None)
+        if disconnect is not None:
+            disconnect()
+            return None
+        result: Deferred[Any] | None = connection.stopListening()
+        return result
 
     def _getConnection(self) -> Any:
         """
