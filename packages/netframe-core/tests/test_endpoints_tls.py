@@ -266,8 +266,10 @@ class ClientStringTests:
             (f"tls:example.com:443:certificate={esc(pems['cert'])}", pems["cert"]),
             (f"tls:example.com:443:trustRoots={esc(pems['emptydir'])}", pems["emptydir"]),
             (
-                f"tls:example.com:443:certificate={esc(pems['client'])}:"
-                f"privateKey={esc(pems['key'])}",
+                (
+                    f"tls:example.com:443:certificate={esc(pems['client'])}:"
+                    f"privateKey={esc(pems['key'])}"
+                ),
                 "does not match",
             ),
         ]
@@ -379,7 +381,11 @@ def _smallDHParametersPEM() -> bytes:
     :return: a syntactically valid PKCS#3 PEM (p = 23, g = 5); only parsed lazily.
     """
     der = bytes([0x30, 6, 0x02, 1, 23, 0x02, 1, 5])
-    return b"-----BEGIN DH PARAMETERS-----\n" + base64.b64encode(der) + b"\n-----END DH PARAMETERS-----\n"
+    return (
+        b"-----BEGIN DH PARAMETERS-----\n"
+        + base64.b64encode(der)
+        + b"\n-----END DH PARAMETERS-----\n"
+    )
 
 
 def runUntil(reactor: Any, d: Deferred[Any]) -> Any:

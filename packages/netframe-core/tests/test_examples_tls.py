@@ -123,14 +123,14 @@ class T1EchoServerTests:
 
         def peer() -> None:
             try:
-                with socket.create_connection(("127.0.0.1", number), timeout=WATCHDOG) as raw:
-                    with context.wrap_socket(raw, server_hostname="example.com") as tls:
-                        tls.sendall(b"echo me")
-                        data = b""
-                        while len(data) < 7:
-                            data += tls.recv(100)
-                        result.append(data)
-                        result.append(tls.version())
+                raw = socket.create_connection(("127.0.0.1", number), timeout=WATCHDOG)
+                with context.wrap_socket(raw, server_hostname="example.com") as tls:
+                    tls.sendall(b"echo me")
+                    data = b""
+                    while len(data) < 7:
+                        data += tls.recv(100)
+                    result.append(data)
+                    result.append(tls.version())
             except BaseException as e:
                 result.append(e)
             reactor.callFromThread(harness.stop)
@@ -275,9 +275,9 @@ class T4StartTLSTests:
             "example.com", ssl.PrivateCertificate.loadPEM(selfSigned)
         )
         failures: list[Any] = []
-        endpoints.HostnameEndpoint(reactor, "127.0.0.1", number).connect(
-            clientFactory
-        ).addErrback(failures.append)
+        endpoints.HostnameEndpoint(reactor, "127.0.0.1", number).connect(clientFactory).addErrback(
+            failures.append
+        )
         harness.run()
         assert failures == []
         assert printed == [

@@ -195,7 +195,7 @@ class StartTLSWireTests:
         assert lines == [b"plain", b"STARTTLS", b"bye"]
         assert seen[0] == b"READY"
         assert seen[1] == b"hello over TLS"
-        assert ((("commonName", "example.com"),),) == seen[2]
+        assert seen[2] == ((("commonName", "example.com"),),)
         assert seen[3] == b""
 
     def test_clientStartTLS(self, harness: Harness, tlsCerts: Any) -> None:

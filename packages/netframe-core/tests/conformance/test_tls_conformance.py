@@ -426,7 +426,9 @@ class TCPProducerTests:
             def dataReceived(self, data: bytes) -> None:
                 self.count += len(data)
 
-        port = reactor.listenTCP(0, Factory.forProtocol(lambda: Server(both)), interface="127.0.0.1")
+        port = reactor.listenTCP(
+            0, Factory.forProtocol(lambda: Server(both)), interface="127.0.0.1"
+        )
         client = Counter(both)
         reactor.connectTCP("127.0.0.1", port.getHost().port, One(client))
         runner.run(timeout=30)

@@ -226,7 +226,7 @@ class _WrapperEndpoint:
         return f"<TLS over {self._wrappedEndpoint!r}>"
 
 
-def wrapClientTLS(connectionCreator: Any, wrappedEndpoint: Any) -> Any:
+def wrapClientTLS(connectionCreator: Any, wrappedEndpoint: Any) -> IStreamClientEndpoint:
     """
     Run TLS as the client over the connections another client endpoint makes.
 

@@ -40,6 +40,8 @@ from netframe.core._hostname import HostnameEndpoint
 __all__ = [
     "AdoptedStreamServerEndpoint",
     "HostnameEndpoint",
+    "SSL4ClientEndpoint",
+    "SSL4ServerEndpoint",
     "TCP4ClientEndpoint",
     "TCP4ServerEndpoint",
     "TCP6ClientEndpoint",
@@ -49,8 +51,6 @@ __all__ = [
     "clientFromString",
     "connectProtocol",
     "serverFromString",
-    "SSL4ClientEndpoint",
-    "SSL4ServerEndpoint",
     "wrapClientTLS",
 ]
 
