@@ -256,6 +256,7 @@ def connectProtocol(endpoint: Any, protocol: Any) -> Deferred[Any]:
 
 # -- description strings ---------------------------------------------------
 
+
 def _tokenize(description: str) -> list[tuple[str | None, str]]:
     """
     Split an endpoint description into C{(key, value)} pairs.
