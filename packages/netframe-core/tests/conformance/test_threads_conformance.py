@@ -253,7 +253,9 @@ class DocumentedThreadExamplesTests:
         runner.run()
         assert capsys.readouterr().out == "404 Not Found\n"
 
-    def test_exampleD9DeferToThreadFibonacci(self, globalReactor: Any, runner: Any, capsys: Any) -> None:
+    def test_exampleD9DeferToThreadFibonacci(
+        self, globalReactor: Any, runner: Any, capsys: Any
+    ) -> None:
         """D9: the two lines print before the result; the callback stops the reactor."""
         reactor = globalReactor
 
