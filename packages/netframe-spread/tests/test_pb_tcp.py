@@ -1,23 +1,23 @@
 """
-PB over real loopback TCP on an EPollReactor instance (never the global
-reactor), with a watchdog: PB1, PB5, PB12 and connection loss.
+PB over real loopback TCP on the global reactor, as netframe-trial's
+L{unittest.TestCase} drives it: PB1, PB5, PB12 and connection loss.
+
+Each test returns a Deferred; the class C{timeout} bounds it. Cleanups close
+the listening port and both ends of every connection, and wait until they
+are closed, so the reactor is left as the test found it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from zope.interface import implementer
 
-from netframe.core import error
-from netframe.core.epollreactor import EPollReactor
+from netframe.core import reactor
+from netframe.core.defer import Deferred, gatherResults
 from netframe.cred import checkers, credentials, portal
 from netframe.spread import pb
-
-#: Seconds a test may run before the watchdog stops it.
-WATCHDOG = 10.0
+from netframe.trial import unittest
 
 
 class Boom(pb.Error):
@@ -43,97 +43,108 @@ class Realm:
         return pb.IPerspective, Avatar(), lambda: None
 
 
-class Loop:
-    """An EPollReactor with a watchdog and a result box."""
-
-    def __init__(self) -> None:
-        self.reactor = EPollReactor()
-        self.results: list[Any] = []
-        self.timedOut = False
-
-    def stop(self, _: Any = None) -> None:
-        try:
-            self.reactor.stop()
-        except error.ReactorNotRunning:
-            pass
-
-    def run(self) -> None:
-        def watchdog() -> None:
-            self.timedOut = True
-            self.stop()
-
-        call = self.reactor.callLater(WATCHDOG, watchdog)
-        self.reactor.run(installSignalHandlers=False)
-        if call.active():
-            call.cancel()
-        assert not self.timedOut, "watchdog fired"
-
-    def serve(self, root: Any) -> tuple[Any, pb.PBClientFactory]:
-        port = self.reactor.listenTCP(0, pb.PBServerFactory(root), interface="127.0.0.1")
-        factory = pb.PBClientFactory()
-        self.reactor.connectTCP("127.0.0.1", port.getHost().port, factory)
-        return port, factory
+def _trackLoss(broker: pb.Broker, brokers: list[tuple[pb.Broker, Deferred[None]]]) -> pb.Broker:
+    """Record C{broker} with a Deferred that fires once its connection is lost."""
+    lost: Deferred[None] = Deferred()
+    broker.notifyOnDisconnect(lambda: lost.callback(None))
+    brokers.append((broker, lost))
+    return broker
 
 
-@pytest.fixture
-def loop() -> Iterator[Loop]:
-    """A fresh L{Loop}, closed after the test."""
-    h = Loop()
-    yield h
-    h.reactor.disconnectAll()
-    h.reactor._close()
+class _ServerFactory(pb.PBServerFactory):
+    """A L{pb.PBServerFactory} that records the brokers it builds."""
+
+    def __init__(self, root: Any, brokers: list[tuple[pb.Broker, Deferred[None]]]) -> None:
+        super().__init__(root)
+        self.brokers = brokers
+
+    def buildProtocol(self, addr: Any) -> pb.Broker:
+        return _trackLoss(super().buildProtocol(addr), self.brokers)
 
 
-class TCPTests:
+class _ClientFactory(pb.PBClientFactory):
+    """A L{pb.PBClientFactory} that records the brokers it builds."""
+
+    def __init__(self, brokers: list[tuple[pb.Broker, Deferred[None]]]) -> None:
+        super().__init__()
+        self.brokers = brokers
+
+    def buildProtocol(self, addr: Any) -> pb.Broker:
+        return _trackLoss(super().buildProtocol(addr), self.brokers)
+
+
+class TCPTests(unittest.TestCase):
     """PB over loopback TCP."""
 
-    def test_echoAndError(self, loop: Loop) -> None:
+    #: Seconds a test may run before netframe-trial fails it.
+    timeout = 10
+
+    def serve(self, root: Any) -> pb.PBClientFactory:
+        """
+        Listen on loopback with a PB server for C{root} and connect a client.
+
+        A cleanup stops listening and closes both ends of the connection.
+
+        @return: the client factory.
+        """
+        brokers: list[tuple[pb.Broker, Deferred[None]]] = []
+        port = reactor.listenTCP(0, _ServerFactory(root, brokers), interface="127.0.0.1")
+        factory = _ClientFactory(brokers)
+        reactor.connectTCP("127.0.0.1", port.getHost().port, factory)
+
+        def close() -> Deferred[Any]:
+            waits: list[Deferred[Any]] = []
+            for broker, lost in brokers:
+                if broker.transport is not None:
+                    broker.transport.loseConnection()
+                waits.append(lost)
+            stopped = port.stopListening()
+            if stopped is not None:
+                waits.append(stopped)
+            return gatherResults(waits)
+
+        self.addCleanup(close)
+        return factory
+
+    def test_echoAndError(self) -> Deferred[None]:
         """PB1 and PB5 over TCP: an echo and a remote pb.Error."""
-        port, factory = loop.serve(Root())
+        factory = self.serve(Root())
+        results: list[Any] = []
 
         def gotRoot(root: Any) -> Any:
             d = root.callRemote("echo", "hello network")
-            d.addCallback(loop.results.append)
+            d.addCallback(results.append)
             d.addCallback(lambda _: root.callRemote("broken"))
-            d.addErrback(lambda f: loop.results.append((f.type, f.getErrorMessage())))
-            return d
-
-        factory.getRootObject().addCallback(gotRoot).addBoth(loop.stop)
-        loop.run()
-        assert loop.results == ["hello network", (f"{__name__}.Boom", "fall down go boom")]
-        port.stopListening()
-
-    def test_login(self, loop: Loop) -> None:
-        """PB12 over TCP: login and a perspective call."""
-        checker = checkers.InMemoryUsernamePasswordDatabaseDontUse(user1="pass1")
-        port, factory = loop.serve(portal.Portal(Realm(), [checker]))
-        d = factory.login(credentials.UsernamePassword(b"user1", b"pass1"))
-        d.addCallback(lambda avatar: avatar.callRemote("foo", 12))
-        d.addCallback(loop.results.append)
-        d.addBoth(loop.stop)
-        loop.run()
-        assert loop.results == [13]
-        port.stopListening()
-
-    def test_connectionLost(self, loop: Loop) -> None:
-        """Disconnecting fails pending calls with PBConnectionLost."""
-
-        class Slow(pb.Root):
-            def remote_wait(self) -> Any:
-                from netframe.core.defer import Deferred
-
-                return Deferred()
-
-        port, factory = loop.serve(Slow())
-
-        def gotRoot(root: Any) -> Any:
-            d = root.callRemote("wait")
-            loop.reactor.callLater(0.05, factory.disconnect)
+            d.addErrback(lambda f: results.append((f.type, f.getErrorMessage())))
             return d
 
         d = factory.getRootObject().addCallback(gotRoot)
-        d.addErrback(lambda f: loop.results.append(f.check(pb.PBConnectionLost)))
-        d.addBoth(loop.stop)
-        loop.run()
-        assert loop.results == [pb.PBConnectionLost]
-        port.stopListening()
+        d.addCallback(
+            lambda _: self.assertEqual(
+                results, ["hello network", (f"{__name__}.Boom", "fall down go boom")]
+            )
+        )
+        return d
+
+    def test_login(self) -> Deferred[None]:
+        """PB12 over TCP: login and a perspective call."""
+        checker = checkers.InMemoryUsernamePasswordDatabaseDontUse(user1="pass1")
+        factory = self.serve(portal.Portal(Realm(), [checker]))
+        d = factory.login(credentials.UsernamePassword(b"user1", b"pass1"))
+        d.addCallback(lambda avatar: avatar.callRemote("foo", 12))
+        d.addCallback(self.assertEqual, 13)
+        return d
+
+    async def test_connectionLost(self) -> None:
+        """Disconnecting fails pending calls with PBConnectionLost."""
+        factory: pb.PBClientFactory
+
+        class Slow(pb.Root):
+            def remote_wait(self) -> Deferred[None]:
+                # The call has arrived and will never be answered: hang up.
+                factory.disconnect()
+                return Deferred()
+
+        factory = self.serve(Slow())
+        root = await factory.getRootObject()
+        await self.assertFailure(root.callRemote("wait"), pb.PBConnectionLost)
