@@ -7,7 +7,10 @@ Implementation module of L{netframe.app.internet}.
 from __future__ import annotations
 
 import importlib
+import inspect
+import os
 import random
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -148,6 +151,87 @@ class _AbstractServer(_ReactorMethodService):
         return self._call()
 
 
+def _socketFamily(fileno: int) -> int:
+    """
+    Return the address family of the socket open as descriptor C{fileno}.
+
+    @raise OSError: If C{fileno} is not an open socket.
+    """
+    sock = socket.socket(fileno=os.dup(fileno))
+    try:
+        return int(sock.family)
+    finally:
+        sock.close()
+
+
+class _StreamServer(_AbstractServer):
+    """
+    A stream server service (TCP, SSL, UNIX) whose listening socket can be
+    bound by another process: netframe-twistd's C{--workers} parent binds
+    it once (with the reactor method's arguments, see L{_listenArguments}),
+    and each worker adopts the descriptor instead of listening
+    (L{_adoptDescriptor}).
+
+    @cvar _signature: the reactor method's parameters after C{self}.
+    """
+
+    _signature: inspect.Signature
+    _adopting: int | None = None
+
+    def _listenArguments(self) -> dict[str, Any]:
+        """
+        Return the reactor method's arguments by name, defaults included.
+
+        @raise TypeError: If the constructor's arguments do not fit the method.
+        """
+        bound = self._signature.bind(*self.args, **self.kwargs)
+        bound.apply_defaults()
+        return dict(bound.arguments)
+
+    def _adoptDescriptor(self, fileno: int) -> None:
+        """
+        Listen on the inherited listening socket C{fileno} (with
+        C{reactor.adoptStreamPort}) instead of binding, when the service
+        starts; the descriptor is closed once adopted.
+        """
+        self._adopting = fileno
+
+    def _adoptionFactory(self) -> Any:
+        """Return the factory an adopted port accepts with."""
+        return self._listenArguments()["factory"]
+
+    def _getPort(self) -> Any:
+        """
+        Listen now, or adopt the descriptor given to L{_adoptDescriptor}.
+
+        @return: the listening port.
+        """
+        fileno, self._adopting = self._adopting, None
+        if fileno is None:
+            return self._call()
+        try:
+            reactor = _maybeGlobalReactor(self.reactor)
+            return reactor.adoptStreamPort(fileno, _socketFamily(fileno), self._adoptionFactory())
+        finally:
+            os.close(fileno)
+
+
+def _listenTCP(port: int, factory: Any, backlog: int = 50, interface: str = "") -> None:
+    """The parameters of C{listenTCP}."""
+
+
+def _listenSSL(
+    port: int, factory: Any, contextFactory: Any, backlog: int = 50, interface: str = ""
+) -> None:
+    """The parameters of C{listenSSL}."""
+
+
+def _listenUNIX(
+    address: Any, factory: Any, backlog: int = 50, mode: int = 0o666, wantPID: int = 0
+) -> None:
+    """The parameters of C{listenUNIX}."""
+
+
 class _AbstractClient(_ReactorMethodService):
     """
     A service connecting with C{reactor.connect<method>(*args, **kwargs)}
@@ -194,10 +278,11 @@ class _AbstractClient(_ReactorMethodService):
         return self._call()
 
 
-class TCPServer(_AbstractServer):
+class TCPServer(_StreamServer):
     """Listen with C{reactor.listenTCP(port, factory, backlog=50, interface='')}."""
 
     method = "TCP"
+    _signature = inspect.signature(_listenTCP)
 
 
 class TCPClient(_AbstractClient):
@@ -206,10 +291,11 @@ class TCPClient(_AbstractClient):
     method = "TCP"
 
 
-class UNIXServer(_AbstractServer):
+class UNIXServer(_StreamServer):
     """Listen with C{reactor.listenUNIX(address, factory, backlog=50, mode=0o666, wantPID=0)}."""
 
     method = "UNIX"
+    _signature = inspect.signature(_listenUNIX)
 
 
 class UNIXClient(_AbstractClient):
@@ -218,10 +304,18 @@ class UNIXClient(_AbstractClient):
     method = "UNIX"
 
 
-class SSLServer(_AbstractServer):
+class SSLServer(_StreamServer):
     """Listen with C{reactor.listenSSL(port, factory, contextFactory, backlog=50, interface='')}."""
 
     method = "SSL"
+    _signature = inspect.signature(_listenSSL)
+
+    def _adoptionFactory(self) -> Any:
+        """Return the factory an adopted port accepts with: TLS over the user's factory."""
+        from netframe.core.ssl import TLSMemoryBIOFactory
+
+        arguments = self._listenArguments()
+        return TLSMemoryBIOFactory(arguments["contextFactory"], False, arguments["factory"])
 
 
 class SSLClient(_AbstractClient):

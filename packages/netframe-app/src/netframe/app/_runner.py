@@ -19,7 +19,7 @@ import pwd
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import IO, Any
 
 from netframe.app._pidfile import AlreadyRunningError, PidFile, PidfileError
@@ -34,6 +34,16 @@ from netframe.app._service import (
 from netframe.app._twistdlog import LogTarget
 from netframe.app._twistdoptions import PROGRAM
 from netframe.app._version import __version__
+from netframe.app._workers import (
+    WORKER_PIPE_ENV,
+    ParentWatch,
+    WorkerError,
+    WorkerPool,
+    adoptSharedSockets,
+    bindSharedSockets,
+    streamServers,
+    workerDescriptors,
+)
 from netframe.core.defer import Deferred, maybeDeferred
 from netframe.core.failure import Failure
 from netframe.core.task import LoopingCall
@@ -113,6 +123,7 @@ class TwistdRunner:
     @ivar exitCode: the process exit status once L{run} returned.
     @ivar isDaemonParent: whether this process is the original parent of a
         daemon (it must exit at once, without running anything else).
+    @ivar pool: with C{--workers}, in the parent: the L{WorkerPool}.
     """
 
     maxStartupMessage = 65536
@@ -166,6 +177,29 @@ class TwistdRunner:
         self._stopping = False
         self._earlyHandlers: dict[int, Any] = {}
         self._logging = False
+        self._workerFds: list[int] | None = None
+        self._startDirectory: str | None = None
+        self.pool: WorkerPool | None = None
+
+    @property
+    def isWorker(self) -> bool:
+        """Whether this process is a C{--workers} worker (started by a parent)."""
+        return self._workerFds is not None
+
+    def _readWorkerEnvironment(self) -> None:
+        """
+        Find out whether this process is a worker; if so, let C{systemd:}
+        descriptions parse here (their sockets come from the parent).
+
+        @raise StartupError: If the worker variables are malformed.
+        """
+        try:
+            self._workerFds = workerDescriptors(self._environ)
+        except WorkerError as e:
+            raise StartupError(str(e)) from None
+        environ = self._environ
+        if self.isWorker and "LISTEN_FDS" in environ and isinstance(environ, MutableMapping):
+            environ["LISTEN_PID"] = str(self._system.getpid())
 
     # -- the whole run ------------------------------------------------------
 
@@ -181,6 +215,7 @@ class TwistdRunner:
         try:
             if self.config["kill"]:
                 return self.kill()
+            self._readWorkerEnvironment()
             self.checkPidfile()
             self.loadApplication()
             self.startLogging()
@@ -293,7 +328,7 @@ class TwistdRunner:
         @raise StartupError: In both cases.
         """
         path = self.config["pidfile"]
-        if not path:
+        if not path or self.isWorker:
             return
         pidfile = PidFile(path)
         try:
@@ -408,6 +443,17 @@ class TwistdRunner:
         """
         config = self.config
         system = self._system
+        self._startDirectory = os.getcwd()
+        if self.isWorker:
+            # The parent daemonized and holds the pidfile; a worker only
+            # goes where the parent went.
+            try:
+                system.chdir(config["rundir"])
+            except OSError as e:
+                raise StartupError(
+                    f"cannot change to directory {config['rundir']}: {e.strerror}"
+                ) from None
+            return
         if config["chroot"]:
             try:
                 system.chroot(config["chroot"])
@@ -493,13 +539,71 @@ class TwistdRunner:
         """
         Call the service tree's C{privilegedStartService} (binding ports).
 
+        With C{--workers}, the parent binds only the stream servers' sockets
+        and prepares the L{WorkerPool}; a worker's stream servers adopt the
+        sockets it inherited.
+
         @raise StartupError: If it raises.
         """
+        if self.config.get("workers") and not self.isWorker:
+            self._bindForWorkers()
+            return
         try:
+            if self._workerFds is not None:
+                adoptSharedSockets(streamServers(self.application), self._workerFds, self.reactor)
             IService(self.application).privilegedStartService()
+        except WorkerError as e:
+            raise StartupError(str(e)) from None
         except Exception as e:
             _log.failure("privilegedStartService failed", Failure())
             raise StartupError(f"cannot start the application: {e}") from None
+
+    def _bindForWorkers(self) -> None:
+        """
+        In the C{--workers} parent: bind the shared sockets and make the pool.
+
+        @raise StartupError: If the application cannot be shared or a socket
+            cannot be bound.
+        """
+        config = self.config
+        try:
+            ports = bindSharedSockets(streamServers(self.application), self.reactor)
+        except WorkerError as e:
+            raise StartupError(str(e)) from None
+        except Exception as e:
+            _log.failure("Binding the listening sockets failed", Failure())
+            raise StartupError(f"cannot start the application: {e}") from None
+        self.pool = WorkerPool(
+            config["workers"],
+            getattr(config, "argv", sys.argv[1:]),
+            self._startDirectory or os.getcwd(),
+            self._environ,
+            ports,
+            self.reactor,
+            config["shutdown-timeout"],
+            self._giveUp,
+        )
+        _log.info(
+            "Bound {count} listening socket(s) for {workers} workers.",
+            count=len(ports),
+            workers=config["workers"],
+        )
+
+    def _giveUp(self) -> None:
+        """The workers keep dying: stop the server with exit status 1."""
+        self.exitCode = 1
+        if not self._stopping:
+            self._stopping = True
+            try:
+                self.reactor.stop()
+            except RuntimeError:
+                pass
+
+    def _topService(self) -> Any:
+        """The service this process starts and stops: the pool or the application."""
+        if self.pool is not None:
+            return self.pool
+        return IService(self.application)
 
     def dropPrivileges(self) -> None:
         """
@@ -558,6 +662,31 @@ class TwistdRunner:
         self._installHangupHandler()
         reactor.callWhenRunning(self._startApplication)
         reactor.addSystemEventTrigger("before", "shutdown", self._stopApplication)
+        self._watchParent()
+
+    def _watchParent(self) -> None:
+        """In a worker: shut down gracefully when the parent process exits."""
+        raw = self._environ.get(WORKER_PIPE_ENV) if self.isWorker else None
+        if raw is None:
+            return
+        if not raw.isascii() or not raw.isdigit():
+            raise StartupError(f"bad {WORKER_PIPE_ENV}={raw!r}: expected a descriptor")
+        try:
+            watch = ParentWatch(int(raw), self._parentGone)
+        except OSError as e:
+            raise StartupError(f"bad {WORKER_PIPE_ENV}={raw!r}: {e.strerror}") from None
+        self.reactor.addReader(watch)
+
+    def _parentGone(self) -> None:
+        """The parent exited: stop (once)."""
+        if self._stopping:
+            return
+        self._stopping = True
+        _log.warn("The parent process exited; shutting down.")
+        try:
+            self.reactor.stop()
+        except RuntimeError:
+            pass
 
     def _installStopHandlers(self) -> None:
         """
@@ -603,7 +732,7 @@ class TwistdRunner:
             self._stopFromSignal(early)
             return
         try:
-            IService(self.application).startService()
+            self._topService().startService()
         except Exception as e:
             _log.failure("startService failed", Failure())
             self._startupFailed(f"cannot start the application: {e}")
@@ -618,11 +747,19 @@ class TwistdRunner:
                 self._watchdog = LoopingCall(notifier.notify, "WATCHDOG=1")
                 self._watchdog.clock = self.reactor
                 self._watchdog.start(notifier.watchdogInterval, now=True)
-        _log.info("Application started (PID {pid}).", pid=self._system.getpid())
+        if self.pool is not None:
+            _log.info(
+                "Started {count} workers (PID {pid}).",
+                count=self.pool.count,
+                pid=self._system.getpid(),
+            )
+        else:
+            _log.info("Application started (PID {pid}).", pid=self._system.getpid())
 
     def _installHangupHandler(self) -> None:
-        """Make SIGHUP reopen the log file."""
-        if self.logTarget is None or self.logTarget.logFile is None:
+        """Make SIGHUP reopen the log file (and reach the workers)."""
+        noFile = self.logTarget is None or self.logTarget.logFile is None
+        if noFile and self.pool is None:
             return
         reactor = self.reactor
 
@@ -635,7 +772,9 @@ class TwistdRunner:
             pass
 
     def reopenLogs(self) -> None:
-        """Reopen the log file (after logrotate moved it)."""
+        """Reopen the log file (after logrotate moved it); tell the workers."""
+        if self.pool is not None:
+            self.pool.signalAll("HUP")
         if self.logTarget is None or self.logTarget.logFile is None:
             return
         try:
@@ -658,6 +797,9 @@ class TwistdRunner:
             self._watchdog.stop()
         done: Deferred[None] = Deferred()
         timeout = self.config["shutdown-timeout"]
+        if self.pool is not None:
+            # The pool bounds its own stop (SIGKILL after the timeout).
+            timeout = self.pool.stopBound + 1.0
 
         def timedOut() -> None:
             _log.warn(
@@ -677,7 +819,7 @@ class TwistdRunner:
             if not done.called:
                 done.callback(None)
 
-        maybeDeferred(IService(self.application).stopService).addBoth(stopped)
+        maybeDeferred(self._topService().stopService).addBoth(stopped)
         return done
 
     def runReactor(self) -> None:

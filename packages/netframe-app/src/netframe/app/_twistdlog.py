@@ -40,14 +40,21 @@ class ReopenableLogFile:
     @ivar path: the file's path.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, rotate: bool = True) -> None:
         """
         Open (creating) the file.
 
         @param path: the absolute path.
+        @param rotate: rotate by size (LogFile's default length); False when
+            several processes write the file (C{--workers}): they would
+            rotate it under each other, so it is left to logrotate and
+            SIGHUP.
         @raise OSError: If it cannot be opened (the message names the path).
         """
-        self._file = LogFile.fromFullPath(path)
+        if rotate:
+            self._file = LogFile.fromFullPath(path)
+        else:
+            self._file = LogFile.fromFullPath(path, rotateLength=None)
         self.path = path
         self._lock = threading.Lock()
         self.mode = "w"
@@ -233,7 +240,9 @@ class LogTarget:
             stream = stdout
             self.description = "standard output"
         else:
-            self.logFile = ReopenableLogFile(logfile or os.path.abspath(self.defaultLogfile))
+            self.logFile = ReopenableLogFile(
+                logfile or os.path.abspath(self.defaultLogfile), rotate=not config.get("workers")
+            )
             stream = self.logFile
             self.description = self.logFile.path
         if config["log-format"] == "json":

@@ -12,7 +12,7 @@ import math
 import os
 import pwd
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar, NoReturn
 
 from netframe.app._service import IServiceMaker
@@ -97,6 +97,24 @@ def _timeout(value: str) -> float:
     return seconds
 
 
+def _workers(value: str) -> int:
+    """
+    Parse the C{--workers} count: a whole number from 0 (no workers, the
+    default) to L{ServerOptions.maxWorkers}.
+
+    @raise ValueError: Otherwise.
+    """
+    if not value.isascii() or not value.isdigit():
+        raise ValueError(f"must be a whole number of worker processes, not {value!r}")
+    count = int(value)
+    if count > ServerOptions.maxWorkers:
+        raise ValueError(f"at most {ServerOptions.maxWorkers} workers, not {count}")
+    return count
+
+
+_workers.coerceDoc = "A number of worker processes (0: none)."  # type: ignore[attr-defined]
+
+
 class ServerOptions(usage.Options):
     """
     The options of netframe-twistd: what to run (C{-y FILE} or a plugin
@@ -108,7 +126,10 @@ class ServerOptions(usage.Options):
     descriptions.
 
     @cvar defaultShutdownTimeout: the default of C{--shutdown-timeout}.
+    @cvar maxWorkers: the largest C{--workers} count accepted.
     @ivar loadedPlugins: the subcommand plugins by name, once listed.
+    @ivar argv: the arguments parsed (C{--workers} starts each worker with
+        them).
     """
 
     synopsis = f"Usage: {PROGRAM} [options]"
@@ -117,6 +138,7 @@ class ServerOptions(usage.Options):
         f"'{PROGRAM} SUBCOMMAND --help' shows a subcommand's options."
     )
     defaultShutdownTimeout: ClassVar[float] = 30.0
+    maxWorkers: ClassVar[int] = 256
 
     optFlags = [
         ["nodaemon", "n", "Stay in the foreground (do not daemonize)."],
@@ -148,6 +170,16 @@ class ServerOptions(usage.Options):
             "Seconds a graceful shutdown may take before it is forced [default: 30].",
             _timeout,
         ],
+        [
+            "workers",
+            None,
+            0,
+            (
+                "Serve with this many worker processes sharing the listening sockets "
+                "(the parent binds them, starts the workers and restarts any that dies)."
+            ),
+            _workers,
+        ],
     ]
 
     #: Installs a reactor by short name (injectable for tests).
@@ -160,6 +192,17 @@ class ServerOptions(usage.Options):
         super().__init__()
         self["reactor"] = None
         self.loadedPlugins: dict[str, Any] = {}
+        self.argv: list[str] = []
+
+    def parseOptions(self, options: Sequence[str] | None = None) -> None:
+        """
+        Parse C{options} (default C{sys.argv[1:]}), remembering them in
+        L{argv}.
+
+        @raise UsageError: On a bad option or combination.
+        """
+        self.argv = list(sys.argv[1:] if options is None else options)
+        super().parseOptions(list(self.argv))
 
     @property
     def subCommands(self) -> list[list[Any]]:  # type: ignore[override]
@@ -240,6 +283,10 @@ class ServerOptions(usage.Options):
             )
         if self["shutdown-timeout"] is None:
             self["shutdown-timeout"] = self.defaultShutdownTimeout
+        if self["workers"]:
+            for option in ("chroot", "debug", "profile"):
+                if self[option]:
+                    raise usage.UsageError(f"--workers cannot be combined with --{option}")
         if self["python"] and self.subCommand:
             raise usage.UsageError("give either -y FILE or a subcommand, not both")
         if self["debug"]:
