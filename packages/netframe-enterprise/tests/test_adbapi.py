@@ -1020,3 +1020,38 @@ class SecretTests:
             texts.append(rendered)
         for text in texts:
             assert SECRET not in text
+
+
+# -- a real reactor -------------------------------------------------------------
+
+
+class RealReactorTests:
+    """The pool on a real (non-global) EPollReactor, run with run()."""
+
+    def test_en1EndToEnd(self, dbPath: str) -> None:
+        """EN1 on a running EPollReactor: the pool starts with it and closes at its shutdown."""
+        from netframe.core.epollreactor import EPollReactor
+
+        reactor = EPollReactor()
+        dbpool = ConnectionPool("sqlite3", dbPath, cp_min=1, cp_max=2, cp_reactor=reactor)
+        printed: list[Any] = []
+        watchdog = reactor.callLater(BOUND, reactor.stop)
+
+        def printResult(rows: list[Any]) -> None:
+            printed.append(f"{rows[0][0]} years old" if rows else "No such user")
+
+        def main() -> None:
+            d = dbpool.runQuery("SELECT age FROM users WHERE name = ?", ("joe",))
+            d.addCallback(printResult)
+            d.addErrback(printed.append)
+            d.addBoth(lambda _: reactor.stop())
+
+        reactor.callWhenRunning(main)
+        reactor.run(installSignalHandlers=False)
+        if watchdog.active():
+            watchdog.cancel()
+        assert printed == ["42 years old"]
+        assert not dbpool.running
+        assert dbpool.connections == {}
+        dbpool.runQuery("SELECT 1").addErrback(printed.append)
+        assert isinstance(printed[-1].value, ConnectionPoolClosedError)
