@@ -9,15 +9,18 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-import pytest
 from zope.interface import Interface, implementer
 from zope.interface.verify import verifyObject
 
 from netframe.core.components import registerAdapter
 from netframe.core.defer import Deferred, gatherResults, succeed
+from netframe.core.failure import Failure
+from netframe.core.testing import connectedServerAndClient
 from netframe.cred import checkers, credentials, portal
 from netframe.cred.error import UnauthorizedLogin
+from netframe.logger import globalLogPublisher
 from netframe.spread import flavors, jelly, pb
+from netframe.trial import unittest
 
 # -- classes shared by the examples (module level: their names go on the wire)
 
@@ -143,9 +146,72 @@ class SlaveDuckPond(pb.RemoteCache):
 pb.setUnjellyableForClass(MasterDuckPond, SlaveDuckPond)
 
 
-@pytest.fixture(autouse=True)
-def _clearOut() -> None:
-    del OUT[:]
+# -- the in-memory connection pair and the test case base
+
+
+class PBPair:
+    """
+    A PB server and client connected in memory, for one test.
+
+    @ivar server: the server broker.
+    @ivar client: the client broker.
+    @ivar pump: the L{IOPump}.
+    @ivar clientFactory: the client factory.
+    """
+
+    def __init__(
+        self,
+        case: unittest.SynchronousTestCase,
+        root: Any,
+        clientFactory: pb.PBClientFactory | None = None,
+        **kw: Any,
+    ) -> None:
+        self.case = case
+        self.serverFactory = pb.PBServerFactory(root, **kw)
+        self.clientFactory = clientFactory or pb.PBClientFactory()
+        self.client, self.server, self.pump = connectedServerAndClient(
+            lambda: self.serverFactory.buildProtocol(None),
+            lambda: self.clientFactory.buildProtocol(None),
+        )
+        self.flush()
+
+    def flush(self) -> None:
+        """Move everything, collecting garbage so decrefs go out."""
+        for _ in range(3):
+            gc.collect()
+            self.pump.flush()
+
+    def call(self, d: Deferred[Any]) -> Any:
+        """Flush, then return the result of C{d} (the test fails if it has none)."""
+        self.flush()
+        return self.case.successResultOf(d)
+
+    def fail(self, d: Deferred[Any]) -> Failure:
+        """Flush, then return the failure of C{d} (the test fails if it has none)."""
+        self.flush()
+        return self.case.failureResultOf(d)
+
+    def root(self) -> Any:
+        """The client's reference to the server's root object."""
+        return self.call(self.clientFactory.getRootObject())
+
+
+class PBTestCase(unittest.SynchronousTestCase):
+    """The base of this module's tests: a fresh L{OUT}, pairs, log capture."""
+
+    def setUp(self) -> None:
+        del OUT[:]
+
+    def pair(self, root: Any, clientFactory: pb.PBClientFactory | None = None, **kw: Any) -> PBPair:
+        """A L{PBPair} serving C{root}; C{kw} go to L{pb.PBServerFactory}."""
+        return PBPair(self, root, clientFactory, **kw)
+
+    def captureEvents(self) -> list[dict[str, Any]]:
+        """The log events emitted from now until the end of the test."""
+        captured: list[dict[str, Any]] = []
+        globalLogPublisher.addObserver(captured.append)
+        self.addCleanup(globalLogPublisher.removeObserver, captured.append)
+        return captured
 
 
 # -- PB1-PB4: roots, references, identity, symmetric references
@@ -186,20 +252,20 @@ class ClientTwo(pb.Referenceable):
         OUT.append(f"Two.print() called with {arg}")
 
 
-class ExamplesTests:
+class ExamplesTests(PBTestCase):
     """PB1-PB4: callRemote, returned references, identity, symmetry."""
 
-    def test_pb1Echo(self, helpers: Any) -> None:
+    def test_pb1Echo(self) -> None:
         """PB1: the client prints 'server echoed: hello network'."""
-        pair = helpers.pair(EchoRoot())
+        pair = self.pair(EchoRoot())
         root = pair.root()
         echoed = pair.call(root.callRemote("echo", "hello network"))
         OUT.append(f"server echoed: {echoed}")
         assert OUT == ["echoing: hello network", "server echoed: hello network"]
 
-    def test_pb2ReturnedReference(self, helpers: Any) -> None:
+    def test_pb2ReturnedReference(self) -> None:
         """PB2: a Referenceable returned by a remote method can be called."""
-        pair = helpers.pair(One())
+        pair = self.pair(One())
         root = pair.root()
         two = pair.call(root.callRemote("getTwo"))
         assert isinstance(two, pb.RemoteReference)
@@ -207,37 +273,37 @@ class ExamplesTests:
         assert OUT[0].startswith("returning a Two called <")
         assert OUT[1] == "Two.three was given 12"
 
-    def test_pb3Identity(self, helpers: Any) -> None:
+    def test_pb3Identity(self) -> None:
         """PB3: a reference sent back resolves to the original object."""
-        pair = helpers.pair(One())
+        pair = self.pair(One())
         root = pair.root()
         two = pair.call(root.callRemote("getTwo"))
         pair.call(root.callRemote("checkTwo", two))
         assert OUT[-1] == "One.checkTwo(): our twos are the same"
 
-    def test_pb4ClientReferenceable(self, helpers: Any) -> None:
+    def test_pb4ClientReferenceable(self) -> None:
         """PB4: the server calls a Referenceable the client passed."""
-        pair = helpers.pair(One())
+        pair = self.pair(One())
         root = pair.root()
         pair.call(root.callRemote("takeTwo", ClientTwo()))
         assert "Two.print() called with 12" in OUT
 
-    def test_callRemoteNameKeyword(self, helpers: Any) -> None:
+    def test_callRemoteNameKeyword(self) -> None:
         """callRemote's first parameter is _name, so name= is a user keyword."""
 
         class Root(pb.Root):
             def remote_greet(self, name: str) -> str:
                 return "hi " + name
 
-        pair = helpers.pair(Root())
+        pair = self.pair(Root())
         assert pair.call(pair.root().callRemote("greet", name="bob")) == "hi bob"
 
-    def test_remoteMethod(self, helpers: Any) -> None:
+    def test_remoteMethod(self) -> None:
         """remoteMethod gives a callable doing callRemote."""
-        pair = helpers.pair(EchoRoot())
+        pair = self.pair(EchoRoot())
         assert pair.call(pair.root().remoteMethod("echo")("x")) == "x"
 
-    def test_f21FingerAdapter(self, helpers: Any) -> None:
+    def test_f21FingerAdapter(self) -> None:
         """F21: a pb.Root adapter over a service; the client gets 'Happy and well'."""
 
         class IFingerService(Interface):
@@ -260,7 +326,7 @@ class ExamplesTests:
                 return self.service.getUser(username)
 
         registerAdapter(PerspectiveFingerFromService, IFingerService, IPerspectiveFinger)
-        pair = helpers.pair(IPerspectiveFinger(FingerService()))
+        pair = self.pair(IPerspectiveFinger(FingerService()))
         root = pair.root()
         OUT.append(f"got object: {root!r}")
         OUT.append("server sent: " + pair.call(root.callRemote("getUser", b"moshez")).decode())
@@ -291,12 +357,13 @@ class TrapRoot(pb.Root):
         pass
 
 
-class FailureTests:
+class FailureTests(PBTestCase):
     """PB5, PB6: remote exceptions as CopiedFailure; trap; stale references."""
 
-    def test_pb5Transcript(self, helpers: Any, events: list[dict[str, Any]]) -> None:
+    def test_pb5Transcript(self) -> None:
         """PB5: the errback prints the documented lines (netframe names)."""
-        pair = helpers.pair(ExcRoot())
+        events = self.captureEvents()
+        pair = self.pair(ExcRoot())
         reason = pair.fail(pair.root().callRemote("broken"))
         lines = [
             "got remote Exception",
@@ -312,26 +379,28 @@ class FailureTests:
         ]
         assert not [e for e in events if "log_failure" in e]
 
-    def test_pb5UnexpectedLogged(self, helpers: Any, events: list[dict[str, Any]]) -> None:
+    def test_pb5UnexpectedLogged(self) -> None:
         """PB5: a non-pb.Error is sent too, and the server logs 'Peer Will Receive PB Traceback'."""
-        pair = helpers.pair(ExcRoot())
+        events = self.captureEvents()
+        pair = self.pair(ExcRoot())
         reason = pair.fail(pair.root().callRemote("broken2"))
         assert reason.getErrorMessage() == "hadda owie"
         assert reason.check(MyError2)
         assert any(e.get("log_format") == "Peer Will Receive PB Traceback" for e in events)
+        assert len(self.flushLoggedErrors(MyError2)) == 1
 
-    def test_tracebackNotSentByDefault(self, helpers: Any) -> None:
+    def test_tracebackNotSentByDefault(self) -> None:
         """unsafeTracebacks=False sends no traceback; True sends it."""
-        pair = helpers.pair(ExcRoot())
+        pair = self.pair(ExcRoot())
         reason = pair.fail(pair.root().callRemote("broken"))
         assert reason.traceback == "Traceback unavailable\n"
-        pair = helpers.pair(ExcRoot(), unsafeTracebacks=True)
+        pair = self.pair(ExcRoot(), unsafeTracebacks=True)
         reason = pair.fail(pair.root().callRemote("broken"))
         assert "remote_broken" in reason.traceback
 
-    def test_pb6Transcript(self, helpers: Any) -> None:
+    def test_pb6Transcript(self) -> None:
         """PB6: the trap chain prints the documented transcript."""
-        pair = helpers.pair(TrapRoot())
+        pair = self.pair(TrapRoot())
         remote = pair.root()
 
         def worked(response: Any) -> None:
@@ -384,36 +453,37 @@ class FailureTests:
             " stale reference: the client disconnected or crashed",
         ]
 
-    def test_receiverInsecureJelly(self, helpers: Any) -> None:
+    def test_receiverInsecureJelly(self) -> None:
         """An unregistered Copyable is refused by the receiver: InsecureJelly in the errback."""
 
         class Unregistered(pb.Copyable):
             pass
 
-        pair = helpers.pair(EchoRoot())
+        pair = self.pair(EchoRoot())
         reason = pair.fail(pair.root().callRemote("echo", Unregistered()))
         assert reason.check(jelly.InsecureJelly)
+        assert len(self.flushLoggedErrors(jelly.InsecureJelly)) == 1
 
-    def test_pendingCallsLost(self, helpers: Any) -> None:
+    def test_pendingCallsLost(self) -> None:
         """Pending calls fail with PBConnectionLost when the connection drops."""
 
         class Slow(pb.Root):
             def remote_wait(self) -> Deferred[None]:
                 return Deferred()
 
-        pair = helpers.pair(Slow())
+        pair = self.pair(Slow())
         root = pair.root()
         d = root.callRemote("wait")
         pair.flush()
         pair.client.transport.loseConnection()
         pair.flush()
-        assert helpers.failed(d).check(pb.PBConnectionLost)
-        with pytest.raises(pb.DeadReferenceError):
+        assert self.failureResultOf(d).check(pb.PBConnectionLost)
+        with self.assertRaises(pb.DeadReferenceError):
             root.callRemote("echo", "x")
 
-    def test_notifyOnDisconnect(self, helpers: Any) -> None:
+    def test_notifyOnDisconnect(self) -> None:
         """notifyOnDisconnect callbacks run with the reference; dontNotify removes one."""
-        pair = helpers.pair(EchoRoot())
+        pair = self.pair(EchoRoot())
         root = pair.root()
         seen: list[Any] = []
         root.notifyOnDisconnect(seen.append)
@@ -424,11 +494,11 @@ class FailureTests:
         pair.flush()
         assert seen == [root] and other == []
 
-    def test_copiedFailureWireNames(self, helpers: Any) -> None:
+    def test_copiedFailureWireNames(self) -> None:
         """PB's own failures carry Twisted's class names on the wire."""
         from netframe.core.failure import Failure
 
-        pair = helpers.pair(EchoRoot())
+        pair = self.pair(EchoRoot())
         state = pb.failure2Copyable(Failure(pb.NoSuchMethod("x"))).getStateToCopy()
         assert state["type"] == b"twisted.spread.flavors.NoSuchMethod"
         assert state["parents"][0] == "twisted.spread.flavors.NoSuchMethod"
@@ -469,12 +539,12 @@ class CacheReceiver(pb.Root):
         self.pond = None
 
 
-class CopyTests:
+class CopyTests(PBTestCase):
     """PB9, PB10, PB11."""
 
-    def test_pb9Copyable(self, helpers: Any) -> None:
+    def test_pb9Copyable(self) -> None:
         """PB9: the pond arrives as a ReceiverPond; both sides count 7 frogs."""
-        pair = helpers.pair(PondReceiver())
+        pair = self.pair(PondReceiver())
         pond = CopyPond()
         pond.setStuff("green", 7)
         pond.countFrogs(OUT)
@@ -486,19 +556,19 @@ class CopyTests:
         assert OUT[2].startswith(" got pond: <") and "ReceiverPond" in OUT[2]
         assert OUT[3:] == ["7 frogs", "pond arrived safe and sound"]
 
-    def test_pb10GetStateToCopy(self, helpers: Any) -> None:
+    def test_pb10GetStateToCopy(self) -> None:
         """PB10: getStateToCopy/setCopyableState reshape the state; count 7."""
-        pair = helpers.pair(CountReceiver())
+        pair = self.pair(CountReceiver())
         pond = SenderPond(3, 4)
         OUT.append(f"count {pond.count()}")
         pair.call(pair.root().callRemote("takePond", pond))
         assert OUT[0] == "count 7"
         assert OUT[-1] == " count 7"
 
-    def test_pb11Cacheable(self, helpers: Any) -> None:
+    def test_pb11Cacheable(self) -> None:
         """PB11: the receiver transcript, then decache runs stoppedObserving."""
         receiver = CacheReceiver()
-        pair = helpers.pair(receiver)
+        pair = self.pair(receiver)
         remote = pair.root()
         master = MasterDuckPond(["one duck", "two duck"])
         master.count()
@@ -532,37 +602,37 @@ class CopyTests:
         assert master.observers == []
         assert pair.server.locallyCachedObjects == {} and pair.client.remotelyCachedObjects == {}
 
-    def test_cachedSentTwice(self, helpers: Any) -> None:
+    def test_cachedSentTwice(self) -> None:
         """The same cacheable sent twice on a connection is the same cache."""
 
         class Keep(pb.Root):
             def remote_take(self, a: Any, b: Any) -> bool:
                 return a is b
 
-        pair = helpers.pair(Keep())
+        pair = self.pair(Keep())
         master = MasterDuckPond([])
         root = pair.root()
         assert pair.call(root.callRemote("take", master, master)) is True
 
-    def test_stoppedObservingOnDisconnect(self, helpers: Any) -> None:
+    def test_stoppedObservingOnDisconnect(self) -> None:
         """Losing the connection stops every observer."""
         receiver = CacheReceiver()
-        pair = helpers.pair(receiver)
+        pair = self.pair(receiver)
         master = MasterDuckPond(["a"])
         pair.call(pair.root().callRemote("takePond", master))
         pair.client.transport.loseConnection()
         pair.flush()
         assert master.observers == []
 
-    def test_observerDeadReference(self, helpers: Any) -> None:
+    def test_observerDeadReference(self) -> None:
         """An observer of a lost connection raises DeadReferenceError."""
-        pair = helpers.pair(CacheReceiver())
+        pair = self.pair(CacheReceiver())
         master = MasterDuckPond(["a"])
         pair.call(pair.root().callRemote("takePond", master))
         observer = master.observers[0]
         pair.client.transport.loseConnection()
         pair.flush()
-        with pytest.raises(pb.DeadReferenceError):
+        with self.assertRaises(pb.DeadReferenceError):
             observer.callRemote("addDuck", "x")
 
 
@@ -591,7 +661,7 @@ class PB12Realm:
         return pb.IPerspective, PB12Avatar(name), lambda: self.loggedOut.append(name)
 
 
-class LoginTests:
+class LoginTests(PBTestCase):
     """PB12-PB16: login, per-user avatars, anonymous, logout, viewables."""
 
     def makePortal(self, realm: Any, anonymous: bool = False) -> portal.Portal:
@@ -601,21 +671,21 @@ class LoginTests:
             p.registerChecker(checkers.AllowAnonymousAccess())
         return p
 
-    def test_pb12Login(self, helpers: Any) -> None:
+    def test_pb12Login(self) -> None:
         """PB12: login with a user name and password gives the avatar."""
-        pair = helpers.pair(self.makePortal(PB12Realm()))
+        pair = self.pair(self.makePortal(PB12Realm()))
         avatar = pair.call(
             pair.clientFactory.login(credentials.UsernamePassword(b"user1", b"pass1"))
         )
         assert pair.call(avatar.callRemote("foo", 12)) == 12
         assert OUT[0].startswith("I am user1 perspective_foo(12) called on <")
 
-    def test_pb13PerUserAvatars(self, helpers: Any) -> None:
+    def test_pb13PerUserAvatars(self) -> None:
         """PB13: two users get different avatars."""
         realm = PB12Realm()
         p = self.makePortal(realm)
-        pair1 = helpers.pair(p)
-        pair2 = helpers.pair(p)
+        pair1 = self.pair(p)
+        pair2 = self.pair(p)
         a1 = pair1.call(pair1.clientFactory.login(credentials.UsernamePassword(b"user1", b"pass1")))
         a2 = pair2.call(pair2.clientFactory.login(credentials.UsernamePassword(b"user2", b"pass2")))
         pair1.call(a1.callRemote("foo", 13))
@@ -623,34 +693,35 @@ class LoginTests:
         assert OUT[0].startswith("I am user1 perspective_foo(13)")
         assert OUT[1].startswith("I am user2 perspective_foo(14)")
 
-    def test_badPassword(self, helpers: Any) -> None:
+    def test_badPassword(self) -> None:
         """A wrong password fails with UnauthorizedLogin (a CopiedFailure)."""
-        pair = helpers.pair(self.makePortal(PB12Realm()))
+        pair = self.pair(self.makePortal(PB12Realm()))
         reason = pair.fail(
             pair.clientFactory.login(credentials.UsernamePassword(b"user1", b"wrong"))
         )
         assert isinstance(reason, pb.CopiedFailure)
         assert reason.check(UnauthorizedLogin)
+        assert len(self.flushLoggedErrors(UnauthorizedLogin)) == 1
 
-    def test_pb14Anonymous(self, helpers: Any) -> None:
+    def test_pb14Anonymous(self) -> None:
         """PB14: anonymous and named logins side by side, gathered."""
         p = self.makePortal(PB12Realm(), anonymous=True)
-        pair1 = helpers.pair(p)
-        pair2 = helpers.pair(p)
+        pair1 = self.pair(p)
+        pair2 = self.pair(p)
         d1 = pair1.clientFactory.login(credentials.Anonymous())
         d2 = pair2.clientFactory.login(credentials.UsernamePassword(b"user1", b"pass1"))
         pair1.flush()
         pair2.flush()
-        a1, a2 = helpers.succeeded(gatherResults([d1, d2]))
+        a1, a2 = self.successResultOf(gatherResults([d1, d2]))
         pair1.call(a1.callRemote("foo", 13))
         pair2.call(a2.callRemote("foo", 13))
         assert OUT[0].startswith("I am Anonymous perspective_foo(13)")
         assert OUT[1].startswith("I am user1 perspective_foo(13)")
 
-    def test_pb15LogoutOnDisconnect(self, helpers: Any) -> None:
+    def test_pb15LogoutOnDisconnect(self) -> None:
         """PB15: the logout callable runs when the connection is lost."""
         realm = PB12Realm()
-        pair = helpers.pair(self.makePortal(realm))
+        pair = self.pair(self.makePortal(realm))
         avatar = pair.call(
             pair.clientFactory.login(credentials.UsernamePassword(b"user1", b"pass1"))
         )
@@ -660,10 +731,10 @@ class LoginTests:
         assert realm.loggedOut == ["user1"]
         del avatar
 
-    def test_logoutWhenReferenceDropped(self, helpers: Any) -> None:
+    def test_logoutWhenReferenceDropped(self) -> None:
         """Dropping the avatar reference logs the user out (once)."""
         realm = PB12Realm()
-        pair = helpers.pair(self.makePortal(realm))
+        pair = self.pair(self.makePortal(realm))
         pair.call(pair.clientFactory.login(credentials.UsernamePassword(b"user1", b"pass1")))
         pair.flush()
         assert realm.loggedOut == ["user1"]
@@ -671,7 +742,7 @@ class LoginTests:
         pair.flush()
         assert realm.loggedOut == ["user1"]
 
-    def test_pb16Chat(self, helpers: Any) -> None:
+    def test_pb16Chat(self) -> None:
         """PB16: Viewable groups get the avatar first; alice hears herself."""
 
         class Group(pb.Viewable):
@@ -718,7 +789,7 @@ class LoginTests:
                 OUT.append(message)
 
         checker = checkers.InMemoryUsernamePasswordDatabaseDontUse(alice="1234")
-        pair = helpers.pair(portal.Portal(ChatRealm(), [checker]))
+        pair = self.pair(portal.Portal(ChatRealm(), [checker]))
         client = Client()
         perspective = pair.call(
             pair.clientFactory.login(credentials.UsernamePassword("alice", "1234"), client=client)
@@ -755,36 +826,36 @@ class ManyRoot(pb.Root):
         return x
 
 
-class HostileTests:
+class HostileTests(PBTestCase):
     """MAX_BROKER_REFS and the PB-level attacks of issue 9."""
 
     def test_maxBrokerRefsDefault(self) -> None:
         """The default limit is 1024."""
         assert pb.MAX_BROKER_REFS == 1024
 
-    def test_atLimit(self, helpers: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_atLimit(self) -> None:
         """Exactly MAX_BROKER_REFS references can be held."""
-        monkeypatch.setattr(pb, "MAX_BROKER_REFS", 8)
-        pair = helpers.pair(ManyRoot())
+        self.patch(pb, "MAX_BROKER_REFS", 8)
+        pair = self.pair(ManyRoot())
         refs = pair.call(pair.root().callRemote("make", 8))
         assert len(refs) == 8
 
-    def test_pastLimit(self, helpers: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_pastLimit(self) -> None:
         """One reference more than MAX_BROKER_REFS fails the call with pb.Error."""
-        monkeypatch.setattr(pb, "MAX_BROKER_REFS", 8)
-        pair = helpers.pair(ManyRoot())
+        self.patch(pb, "MAX_BROKER_REFS", 8)
+        pair = self.pair(ManyRoot())
         reason = pair.fail(pair.root().callRemote("make", 9))
         assert reason.check(pb.Error)
         assert "Maximum PB reference count" in reason.getErrorMessage()
 
-    def test_defaultLimitEnforced(self, helpers: Any) -> None:
+    def test_defaultLimitEnforced(self) -> None:
         """The default 1024 holds over a real call (1025 refused)."""
-        pair = helpers.pair(ManyRoot())
+        pair = self.pair(ManyRoot())
         assert len(pair.call(pair.root().callRemote("make", 1024))) == 1024
-        pair2 = helpers.pair(ManyRoot())
+        pair2 = self.pair(ManyRoot())
         assert pair2.fail(pair2.root().callRemote("make", 1025)).check(pb.Error)
 
-    def test_nonRemoteAttribute(self, helpers: Any) -> None:
+    def test_nonRemoteAttribute(self) -> None:
         """callRemote of a method without the remote_ prefix is NoSuchMethod."""
 
         class Root(pb.Root):
@@ -793,19 +864,17 @@ class HostileTests:
             def helper(self) -> str:
                 return "private"
 
-        pair = helpers.pair(Root())
+        pair = self.pair(Root())
         root = pair.root()
         for name in ("helper", "secret", "__init__", "rootObject", "remoteMessageReceived"):
             reason = pair.fail(root.callRemote(name))
             assert reason.check(flavors.NoSuchMethod), name
+        assert len(self.flushLoggedErrors(flavors.NoSuchMethod)) == 5
 
-    def rawServer(self, helpers: Any, root: Any) -> Any:
-        pair = helpers.pair(root)
-        return pair, pair.server, pair.client
-
-    def test_answerUnknownRequest(self, helpers: Any, events: list[dict[str, Any]]) -> None:
+    def test_answerUnknownRequest(self) -> None:
         """An answer for an unknown request id is logged and ignored."""
-        pair = helpers.pair(EchoRoot())
+        events = self.captureEvents()
+        pair = self.pair(EchoRoot())
         pair.server.sendCall(b"answer", 999, 1)
         pair.server.sendCall(b"error", 998, 1)
         pair.flush()
@@ -813,9 +882,10 @@ class HostileTests:
         assert sum("unknown request" in str(e.get("log_format")) for e in events) == 2
         assert pair.call(pair.root().callRemote("echo", "still fine")) == "still fine"
 
-    def test_decrefUnknown(self, helpers: Any, events: list[dict[str, Any]]) -> None:
+    def test_decrefUnknown(self) -> None:
         """A decref (or decache) of an unknown id is logged and ignored."""
-        pair = helpers.pair(EchoRoot())
+        events = self.captureEvents()
+        pair = self.pair(EchoRoot())
         pair.client.sendCall(b"decref", 77)
         pair.client.sendCall(b"decref", b"root")
         pair.client.sendCall(b"decache", 77)
@@ -824,45 +894,46 @@ class HostileTests:
         assert pair.call(pair.root().callRemote("echo", "ok")) == "ok"
         assert sum("unknown" in str(e.get("log_format")) for e in events) == 3
 
-    def test_messageToUnknownObject(self, helpers: Any) -> None:
+    def test_messageToUnknownObject(self) -> None:
         """A call on an unknown object id fails with 'Invalid Object ID'."""
-        pair = helpers.pair(EchoRoot())
+        pair = self.pair(EchoRoot())
         ref = pb.RemoteReference(None, pair.client, 12345, 0)
         reason = pair.fail(ref.callRemote("echo", 1))
         assert reason.check(pb.Error) and reason.getErrorMessage() == "Invalid Object ID"
 
-    def test_malformedMessageDrops(self, helpers: Any, events: list[dict[str, Any]]) -> None:
+    def test_malformedMessageDrops(self) -> None:
         """A message with the wrong shape drops the connection."""
-        pair = helpers.pair(EchoRoot())
+        pair = self.pair(EchoRoot())
         pair.client.sendCall(b"message", 1)
         pair.flush()
         assert pair.server.disconnected
 
-    def test_unknownCommand(self, helpers: Any) -> None:
+    def test_unknownCommand(self) -> None:
         """An unknown command is answered with didNotUnderstand."""
-        pair = helpers.pair(EchoRoot())
+        pair = self.pair(EchoRoot())
         pair.client.sendCall(b"frobnicate", 1)
         pair.flush()
         assert not pair.server.disconnected and not pair.client.disconnected
 
-    def test_versionMismatch(self, helpers: Any) -> None:
+    def test_versionMismatch(self) -> None:
         """A different protocol version drops the connection."""
-        pair = helpers.pair(EchoRoot())
+        pair = self.pair(EchoRoot())
         pair.client.sendCall(b"version", 5)
         pair.flush()
         assert pair.server.disconnected
+        assert len(self.flushLoggedErrors(pb.ProtocolError)) == 1
 
-    def test_referenceToThirdParty(self, helpers: Any) -> None:
+    def test_referenceToThirdParty(self) -> None:
         """A RemoteReference cannot be sent over another connection."""
-        pair1 = helpers.pair(One())
-        pair2 = helpers.pair(EchoRoot())
+        pair1 = self.pair(One())
+        pair2 = self.pair(EchoRoot())
         two = pair1.call(pair1.root().callRemote("getTwo"))
         reason = pair2.fail(pair2.root().callRemote("echo", two))
         assert reason.check(pb.ProtocolError)
 
-    def test_decrefReleases(self, helpers: Any) -> None:
+    def test_decrefReleases(self) -> None:
         """When the client drops a reference, the server forgets the object."""
-        pair = helpers.pair(One())
+        pair = self.pair(One())
         two = pair.call(pair.root().callRemote("getTwo"))
         assert len(pair.server.localObjects) == 2
         del two
@@ -870,7 +941,7 @@ class HostileTests:
         assert list(pair.server.localObjects) == [b"root"]
 
 
-class InterfaceTests:
+class InterfaceTests(PBTestCase):
     """verifyObject for every @implementer."""
 
     def test_root(self) -> None:
