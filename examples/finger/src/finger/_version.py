@@ -1,0 +1,3 @@
+"""The version of netframe-example-finger."""
+
+__version__ = "0.1.0"
