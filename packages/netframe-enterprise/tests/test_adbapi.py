@@ -539,7 +539,14 @@ class LifecycleTests:
         gate.waitRunning(2)
         queuedCalls = [pool.runQuery("late") for _ in range(3)]
         outcomes = [adbapiOutcome(d) for d in running + queuedCalls]
-        threading.Timer(0.05, gate.release.set).start()
+        # Release the running calls once close() has begun (it then waits for them).
+        stop = pool.threadpool.stop
+
+        def releaseThenStop() -> None:
+            gate.release.set()
+            stop()
+
+        pool.threadpool.stop = releaseThenStop  # type: ignore[method-assign]
         pool.close()
         assert [o.value() for o in outcomes[:2]] == [0, 1]
         for o in outcomes[2:]:

@@ -197,10 +197,13 @@ class PostgresTests:
         raw: list[Any] = []
         pool = pgpool(cp_min=2, cp_max=2, cp_openfun=raw.append)
         entered = threading.Barrier(3, timeout=BOUND)
+        closing = threading.Event()
 
         def slow(txn: Any, i: int) -> int:
+            txn.execute("SELECT 1")
             entered.wait()
-            txn.execute("SELECT pg_sleep(0.2), %s::int", (i,))
+            assert closing.wait(BOUND)
+            txn.execute("SELECT pg_sleep(0.05), %s::int", (i,))
             return int(txn.fetchone()[1])
 
         running = [pool.runInteraction(slow, i) for i in range(2)]
@@ -209,6 +212,14 @@ class PostgresTests:
         results: list[list[Any]] = [[] for _ in range(5)]
         for d, got in zip(running + queued, results, strict=True):
             d.addBoth(got.append)
+        # The running calls go on once close() has begun (and waits for them).
+        stop = pool.threadpool.stop
+
+        def releaseThenStop() -> None:
+            closing.set()
+            stop()
+
+        pool.threadpool.stop = releaseThenStop
         pool.close()
         assert [len(got) for got in results] == [1] * 5
         assert [got[0] for got in results[:2]] == [0, 1]
