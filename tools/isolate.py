@@ -18,6 +18,12 @@ working directory so the source tree is not importable:
 2. run pytest on ``packages/<dist>/tests`` with the repository's root pytest config
    (``-c <root>/pyproject.toml --rootdir <root> -p no:cacheprovider``).
 
+A netframe distribution named in the test group (``netframe-trial`` for the suites that
+use ``netframe.trial.unittest``) is a sibling like the others: its wheel and its closure
+are built from this tree and installed by path, and its requirement string is never
+handed to pip, so it is never looked up on an index. The tree's version must satisfy
+the group's specifier.
+
 This catches undeclared sibling imports, undeclared third-party imports and package
 data missing from the wheel. Any failure, including pytest's exit code 5 (no tests
 collected), makes the exit status 1. Venvs live in a temporary directory (removed at
@@ -44,6 +50,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _monorepo import (
     REPO_ROOT,
+    Distribution,
+    InvalidRequirement,
     MonorepoError,
     Requirement,
     canonicalize_name,
@@ -51,7 +59,15 @@ from _monorepo import (
 )
 from wheels import buildWheels, closure, formatSize, resolveNames
 
-__all__ = ["IsolationResult", "cleanEnvironment", "isolate", "main", "venvPython"]
+__all__ = [
+    "IsolationResult",
+    "TestRequirements",
+    "cleanEnvironment",
+    "isolate",
+    "main",
+    "splitTestRequirements",
+    "venvPython",
+]
 
 PYTEST_NO_TESTS = 5
 """pytest's exit status when it collected no tests: a failure here."""
@@ -79,6 +95,66 @@ class IsolationResult:
     error: str | None = None
 
 
+@dataclass
+class TestRequirements:
+    """
+    A distribution's ``[dependency-groups] test``, split for installation.
+
+    ``siblings`` maps each netframe distribution the group names (canonical name) to
+    the extras asked for it; ``thirdParty`` holds the other requirement strings, which
+    pip fetches from the package index.
+    """
+
+    siblings: dict[str, list[str]]
+    thirdParty: list[str]
+
+
+def splitTestRequirements(dist: str, dists: dict[str, Distribution]) -> TestRequirements:
+    """
+    Split ``dist``'s test group into netframe siblings (built here as wheels) and
+    third-party requirement strings (from the index).
+
+    Requirements whose environment marker is false here are dropped. Raises
+    MonorepoError when a ``netframe-*`` name is not a distribution of the tree, or the
+    tree's version of it does not satisfy the group's specifier.
+    """
+    target = dists[dist]
+    siblings: dict[str, list[str]] = {}
+    thirdParty: list[str] = []
+    for raw in target.testRequirements():
+        try:
+            requirement = Requirement(raw)
+        except InvalidRequirement as exc:
+            raise MonorepoError(f"{target.pyprojectPath}: test group: {raw!r}: {exc}")
+        if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+            continue
+        name = canonicalize_name(requirement.name)
+        if not name.startswith("netframe-"):
+            thirdParty.append(raw)
+            continue
+        if name not in dists:
+            raise MonorepoError(
+                f"{target.pyprojectPath}: test group names {name}, which is not in packages/"
+            )
+        version = dists[name].version
+        if not requirement.specifier.contains(version, prereleases=True):
+            raise MonorepoError(
+                f"{target.pyprojectPath}: test group needs {raw!r}, "
+                f"but packages/ has {name} {version}"
+            )
+        extras = siblings.setdefault(name, [])
+        extras.extend(e for e in sorted(requirement.extras) if e not in extras)
+    return TestRequirements(siblings, thirdParty)
+
+
+def _neededForTests(dist: str, dists: dict[str, Distribution], root: Path) -> set[str]:
+    """``dist``'s closure plus the closure of every sibling its test group names."""
+    needed = set(closure(dist, root))
+    for sibling in splitTestRequirements(dist, dists).siblings:
+        needed.update(closure(sibling, root))
+    return needed
+
+
 def venvPython(venv: Path) -> Path:
     """The interpreter of a venv created by ``python -m venv``."""
     if os.name == "nt":
@@ -102,6 +178,17 @@ def cleanEnvironment(venv: Path) -> dict[str, str]:
     return env
 
 
+def _wheelArgument(name: str, wheel: Path, testRequirements: TestRequirements) -> str:
+    """
+    What pip installs for ``name``: its wheel's path, or a direct reference to the
+    wheel with the extras the test group asks for (``netframe-core[tls] @ file:...``).
+    """
+    extras = testRequirements.siblings.get(name)
+    if extras:
+        return f"{name}[{','.join(extras)}] @ {wheel.resolve().as_uri()}"
+    return str(wheel)
+
+
 def _run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run a command, capturing its output as text."""
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
@@ -121,12 +208,8 @@ def isolate(
     dists = loadMonorepo(root)
     target = dists[dist]
     result = IsolationResult(dist, wheelSize=wheels[dist].stat().st_size)
-    testRequirements = target.testRequirements()
-    expected = set(closure(dist, root))
-    for raw in testRequirements:
-        name = canonicalize_name(Requirement(raw).name)
-        if name.startswith("netframe-"):
-            expected.update(closure(name, root))
+    testRequirements = splitTestRequirements(dist, dists)
+    expected = _neededForTests(dist, dists, root)
 
     venv = workDir / "venvs" / target.shortName
     shutil.rmtree(venv, ignore_errors=True)
@@ -153,8 +236,8 @@ def isolate(
         "--quiet",
         "--find-links",
         str(wheelDir),
-        *(str(wheels[name]) for name in sorted(expected)),
-        *testRequirements,
+        *(_wheelArgument(name, wheels[name], testRequirements) for name in sorted(expected)),
+        *testRequirements.thirdParty,
     ]
     proc = _run(install, cwd, env)
     if proc.returncode:
@@ -238,11 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         names = list(dists) if args.all else resolveNames(args.dists, dists)
         needed: set[str] = set()
         for name in names:
-            needed.update(closure(name, root))
-            for raw in dists[name].testRequirements():
-                other = canonicalize_name(Requirement(raw).name)
-                if other.startswith("netframe-"):
-                    needed.update(closure(other, root))
+            needed.update(_neededForTests(name, dists, root))
     except MonorepoError as exc:
         print(f"isolate: {exc}", file=sys.stderr)
         return 2
