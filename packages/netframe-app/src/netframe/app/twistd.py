@@ -15,6 +15,9 @@ standard output. SIGTERM and SIGINT shut down gracefully: listening stops,
 services' C{stopService} Deferreds are awaited for at most
 C{--shutdown-timeout} seconds. SIGHUP reopens the log file. Under systemd
 (C{NOTIFY_SOCKET}), C{READY=1}, C{STOPPING=1} and watchdog pings are sent.
+C{--workers N} runs the application in N worker processes that share its
+listening sockets, bound once by the parent, which restarts workers that
+die and stops them all on SIGTERM.
 C{--help} lists every option and every L{IServiceMaker} plugin subcommand.
 
 Errors a user can fix (missing or broken .tac, unknown subcommand or
