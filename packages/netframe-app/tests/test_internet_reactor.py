@@ -97,7 +97,7 @@ def loop() -> Iterator[Loop]:
 
 
 @pytest.fixture
-def shortTmp(tmp_path: Path) -> Iterator[Path]:
+def shortTmp() -> Iterator[Path]:
     """A directory whose paths fit in a UNIX socket address (108 bytes)."""
     import tempfile
 
