@@ -115,7 +115,9 @@ class DemoServiceTests:
             return out + b"\x00\x00"
 
         with socket.create_connection(("127.0.0.1", demo["AMP"]), timeout=5) as client:
-            client.sendall(box([(b"_command", b"Sum"), (b"_ask", b"1"), (b"a", b"2"), (b"b", b"40")]))
+            client.sendall(
+                box([(b"_command", b"Sum"), (b"_ask", b"1"), (b"a", b"2"), (b"b", b"40")])
+            )
             answer = _recvUntil(client, b"\x00\x00")
         assert b"_answer" in answer
         assert b"\x00\x05total\x00\x0242" in answer
