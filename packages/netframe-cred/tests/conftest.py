@@ -82,10 +82,6 @@ class IThing(Interface):
     """An avatar interface for the tests."""
 
 
-class IOther(Interface):
-    """Another avatar interface, which TestRealm never offers."""
-
-
 class Avatar:
     """
     A test avatar.
@@ -169,9 +165,3 @@ def writeFile(tmp_path: Path) -> Callable[[str, bytes], Path]:
 def thing() -> type[Interface]:
     """The avatar interface L{TestRealm} offers."""
     return IThing
-
-
-@pytest.fixture
-def other() -> type[Interface]:
-    """An avatar interface L{TestRealm} refuses."""
-    return IOther
