@@ -1,8 +1,13 @@
 """
-The internet services and strports on a real reactor: each test runs an
-EPollReactor instance (never the global reactor) over loopback or UNIX
-sockets in the test's temporary directory, with a watchdog. A service is
-started, a client gets served, and after C{stopService} nothing listens.
+The internet services and strports on a real reactor: the global reactor,
+as netframe-trial's L{unittest.TestCase} drives it, over loopback or UNIX
+sockets in a short temporary directory. A service is started, a client gets
+served, and after C{stopService} nothing listens.
+
+Each test is an C{async def} whose C{await}s the reactor runs; the class
+C{timeout} bounds it. Cleanups stop every service still running, stop
+listening on client ports and wait until every connection a test made is
+closed at both ends, so the reactor is left as the test found it.
 """
 
 from __future__ import annotations
@@ -10,12 +15,8 @@ from __future__ import annotations
 import os
 import socket
 import stat
-import time
-from collections.abc import Iterator
-from pathlib import Path
+import tempfile
 from typing import Any
-
-import pytest
 
 from netframe.app import strports
 from netframe.app.internet import (
@@ -30,9 +31,8 @@ from netframe.app.internet import (
     UNIXDatagramServer,
     UNIXServer,
 )
-from netframe.core import error
-from netframe.core.defer import Deferred, maybeDeferred
-from netframe.core.epollreactor import EPollReactor
+from netframe.core import error, reactor
+from netframe.core.defer import Deferred, gatherResults, maybeDeferred
 from netframe.core.failure import Failure
 from netframe.core.protocol import (
     ClientFactory,
@@ -40,77 +40,24 @@ from netframe.core.protocol import (
     DatagramProtocol,
     Protocol,
     ServerFactory,
+    connectionDone,
 )
 from netframe.core.protocols import wire
+from netframe.trial import unittest
 
-#: Seconds a test may run its reactor before the watchdog stops it.
+#: Seconds a test may run before netframe-trial fails it.
 WATCHDOG = 10.0
 
 GROUP = "228.0.0.5"
 
 
-class Loop:
-    """An EPollReactor instance, iterated until a Deferred fires (bounded)."""
-
-    def __init__(self) -> None:
-        self.reactor = EPollReactor()
-
-    def runUntil(self, d: Deferred[Any]) -> Any:
-        """Iterate the reactor until C{d} fires; return its result (raise its failure)."""
-        box: list[Any] = []
-
-        def keep(result: Any) -> Any:
-            box.append(result)
-            return None if isinstance(result, Failure) else result
-
-        d.addBoth(keep)
-        deadline = time.monotonic() + WATCHDOG
-        while not box and time.monotonic() < deadline:
-            self.reactor.iterate(0.05)
-        assert box, "watchdog: the Deferred did not fire in time"
-        result = box[0]
-        if isinstance(result, Failure):
-            result.raiseException()
-        return result
-
-    def start(self, service: Any) -> Any:
-        """privilegedStartService then startService, as netframe-twistd does."""
-        service.privilegedStartService()
-        service.startService()
-        assert service.running
-        return service
-
-    def stop(self, service: Any) -> Any:
-        """Stop the service and wait for its stopService Deferred."""
-        result = self.runUntil(maybeDeferred(service.stopService))
-        assert not service.running
-        return result
-
-
-@pytest.fixture
-def loop() -> Iterator[Loop]:
-    """A fresh L{Loop}, closed after the test."""
-    h = Loop()
-    yield h
-    h.reactor.disconnectAll()
-    h.reactor._close()
-
-
-@pytest.fixture
-def shortTmp() -> Iterator[Path]:
-    """A directory whose paths fit in a UNIX socket address (108 bytes)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="nfapp") as d:
-        yield Path(d)
-
-
 class EchoClient(Protocol):
-    """Sends C{payload} and fires C{done} with everything echoed back."""
+    """Sends C{payload}, fires C{done} with everything echoed back, then hangs up."""
 
-    def __init__(self, payload: bytes, done: Deferred[bytes]) -> None:
+    def __init__(self, payload: bytes, done: Deferred[bytes], lost: Deferred[None]) -> None:
         self.payload = payload
         self.done = done
+        self.lost = lost
         self.received = b""
 
     def connectionMade(self) -> None:
@@ -124,27 +71,52 @@ class EchoClient(Protocol):
             assert self.transport is not None
             self.transport.loseConnection()
 
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        self.lost.callback(None)
+
 
 class EchoClientFactory(ClientFactory):
-    """Builds one L{EchoClient}; a failed connection fails C{done}."""
+    """
+    Builds one L{EchoClient}; a failed connection fails C{done}.
 
-    def __init__(self, payload: bytes) -> None:
+    @ivar losses: a Deferred per connection built, fired when it is closed.
+    """
+
+    def __init__(self, payload: bytes, losses: list[Deferred[None]]) -> None:
         self.done: Deferred[bytes] = Deferred()
         self.payload = payload
+        self.losses = losses
 
     def buildProtocol(self, addr: Any) -> Protocol:
-        return EchoClient(self.payload, self.done)
+        lost: Deferred[None] = Deferred()
+        self.losses.append(lost)
+        return EchoClient(self.payload, self.done, lost)
 
     def clientConnectionFailed(self, connector: Any, reason: Failure) -> None:
         if not self.done.called:
             self.done.errback(reason)
 
 
-def echoFactory() -> ServerFactory:
-    """A server factory of wire.Echo."""
-    factory = ServerFactory()
-    factory.protocol = wire.Echo
-    return factory
+class TrackedEcho(wire.Echo):
+    """wire.Echo that fires C{lost} once its connection is closed."""
+
+    def __init__(self, lost: Deferred[None]) -> None:
+        self.lost = lost
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        self.lost.callback(None)
+
+
+class EchoServerFactory(ServerFactory):
+    """A server factory of L{TrackedEcho}, recording a loss Deferred per connection."""
+
+    def __init__(self, losses: list[Deferred[None]]) -> None:
+        self.losses = losses
+
+    def buildProtocol(self, addr: Any) -> Protocol:
+        lost: Deferred[None] = Deferred()
+        self.losses.append(lost)
+        return TrackedEcho(lost)
 
 
 class DatagramEcho(DatagramProtocol):
@@ -177,110 +149,146 @@ def refused(family: int, address: Any) -> bool:
     return False
 
 
-class StreamServiceTests:
+class ServiceTestCase(unittest.TestCase):
+    """
+    Starts services on the global reactor and leaves it clean.
+
+    @ivar losses: Deferreds fired when the test's connections close; the
+        cleanups wait for all of them.
+    """
+
+    timeout = WATCHDOG
+
+    def setUp(self) -> None:
+        """No connections yet; wait for the ones the test makes to close."""
+        self.losses: list[Deferred[None]] = []
+        self.addCleanup(lambda: gatherResults(list(self.losses)))
+
+    def shortTmp(self) -> str:
+        """A directory whose paths fit in a UNIX socket address (108 bytes), removed after."""
+        d = tempfile.TemporaryDirectory(prefix="nfapp")
+        self.addCleanup(d.cleanup)
+        return d.name
+
+    def echoFactory(self) -> ServerFactory:
+        """An echo server factory whose connections the cleanups wait for."""
+        return EchoServerFactory(self.losses)
+
+    def clientFactory(self, payload: bytes) -> EchoClientFactory:
+        """An echo client factory whose connections the cleanups wait for."""
+        return EchoClientFactory(payload, self.losses)
+
+    def start(self, service: Any) -> Any:
+        """privilegedStartService then startService, as netframe-twistd does; stopped after."""
+        service.privilegedStartService()
+        service.startService()
+        self.assertTrue(service.running)
+        self.addCleanup(lambda: maybeDeferred(service.stopService) if service.running else None)
+        return service
+
+    async def stop(self, service: Any) -> Any:
+        """Stop the service and wait for its stopService Deferred."""
+        result = await maybeDeferred(service.stopService)
+        self.assertFalse(service.running)
+        return result
+
+    def listening(self, port: Any) -> Any:
+        """Stop listening on C{port} after the test unless the test did."""
+        self.addCleanup(lambda: port.stopListening() if port.connected else None)
+        return port
+
+
+class StreamServiceTests(ServiceTestCase):
     """TCP, UNIX and strports stream services."""
 
-    def test_tcpServerAndClient(self, loop: Loop) -> None:
+    async def test_tcpServerAndClient(self) -> None:
         """TCPServer serves a TCPClient; stopService closes the port."""
-        server = loop.start(
-            TCPServer(0, echoFactory(), interface="127.0.0.1", reactor=loop.reactor)
-        )
+        server = self.start(TCPServer(0, self.echoFactory(), interface="127.0.0.1"))
         port = server._port.getHost().port
-        clientFactory = EchoClientFactory(b"tcp service")
-        client = loop.start(TCPClient("127.0.0.1", port, clientFactory, reactor=loop.reactor))
-        assert loop.runUntil(clientFactory.done) == b"tcp service"
+        clientFactory = self.clientFactory(b"tcp service")
+        client = self.start(TCPClient("127.0.0.1", port, clientFactory))
+        self.assertEqual(await clientFactory.done, b"tcp service")
         client.stopService()
-        loop.stop(server)
-        assert refused(socket.AF_INET, ("127.0.0.1", port))
+        await self.stop(server)
+        self.assertTrue(refused(socket.AF_INET, ("127.0.0.1", port)))
 
-    def test_unixServerAndClient(self, loop: Loop, shortTmp: Path) -> None:
+    async def test_unixServerAndClient(self) -> None:
         """UNIXServer serves a UNIXClient; stopService removes the socket file."""
-        path = str(shortTmp / "echo.sock")
-        server = loop.start(UNIXServer(path, echoFactory(), mode=0o600, reactor=loop.reactor))
-        assert stat.S_ISSOCK(os.stat(path).st_mode)
-        assert os.stat(path).st_mode & 0o777 == 0o600
-        clientFactory = EchoClientFactory(b"unix service")
-        client = loop.start(UNIXClient(path, clientFactory, reactor=loop.reactor))
-        assert loop.runUntil(clientFactory.done) == b"unix service"
+        path = os.path.join(self.shortTmp(), "echo.sock")
+        server = self.start(UNIXServer(path, self.echoFactory(), mode=0o600))
+        self.assertTrue(stat.S_ISSOCK(os.stat(path).st_mode))
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        clientFactory = self.clientFactory(b"unix service")
+        client = self.start(UNIXClient(path, clientFactory))
+        self.assertEqual(await clientFactory.done, b"unix service")
         client.stopService()
-        loop.stop(server)
-        assert not os.path.exists(path)
-        assert refused(socket.AF_UNIX, path)
+        await self.stop(server)
+        self.assertFalse(os.path.exists(path))
+        self.assertTrue(refused(socket.AF_UNIX, path))
 
-    def test_unixClientRefused(self, loop: Loop, shortTmp: Path) -> None:
+    async def test_unixClientRefused(self) -> None:
         """A UNIXClient to a path nobody listens on reports the failure to its factory."""
-        clientFactory = EchoClientFactory(b"x")
-        client = loop.start(
-            UNIXClient(str(shortTmp / "none.sock"), clientFactory, reactor=loop.reactor)
-        )
-        with pytest.raises(error.ConnectError):
-            loop.runUntil(clientFactory.done)
+        clientFactory = self.clientFactory(b"x")
+        client = self.start(UNIXClient(os.path.join(self.shortTmp(), "none.sock"), clientFactory))
+        await self.assertFailure(clientFactory.done, error.ConnectError)
         client.stopService()
 
-    def test_strportsUnix(self, loop: Loop, shortTmp: Path) -> None:
+    async def test_strportsUnix(self) -> None:
         """strports 'unix:PATH:mode=600:lockfile=1' listens there, with its lock file."""
-        path = str(shortTmp / "s.sock")
-        server = loop.start(
-            strports.service(
-                f"unix:{path}:mode=600:lockfile=1", echoFactory(), reactor=loop.reactor
-            )
+        path = os.path.join(self.shortTmp(), "s.sock")
+        server = self.start(
+            strports.service(f"unix:{path}:mode=600:lockfile=1", self.echoFactory())
         )
-        assert os.stat(path).st_mode & 0o777 == 0o600
-        assert os.path.exists(path + ".lock")
-        clientFactory = EchoClientFactory(b"strports unix")
-        loop.reactor.connectUNIX(path, clientFactory)
-        assert loop.runUntil(clientFactory.done) == b"strports unix"
-        loop.stop(server)
-        assert not os.path.exists(path)
-        assert not os.path.exists(path + ".lock")
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+        self.assertTrue(os.path.exists(path + ".lock"))
+        clientFactory = self.clientFactory(b"strports unix")
+        reactor.connectUNIX(path, clientFactory)
+        self.assertEqual(await clientFactory.done, b"strports unix")
+        await self.stop(server)
+        self.assertFalse(os.path.exists(path))
+        self.assertFalse(os.path.exists(path + ".lock"))
 
-    def test_strportsUnixAddressInUse(self, loop: Loop, shortTmp: Path) -> None:
+    async def test_strportsUnixAddressInUse(self) -> None:
         """A second strports service on a live UNIX lock raises at privilegedStartService."""
-        path = str(shortTmp / "busy.sock")
-        first = loop.start(
-            strports.service(f"unix:{path}:lockfile=1", echoFactory(), reactor=loop.reactor)
-        )
-        second = strports.service(f"unix:{path}:lockfile=1", echoFactory(), reactor=loop.reactor)
-        with pytest.raises(error.CannotListenError):
-            second.privilegedStartService()
-        loop.stop(first)
+        path = os.path.join(self.shortTmp(), "busy.sock")
+        first = self.start(strports.service(f"unix:{path}:lockfile=1", self.echoFactory()))
+        second = strports.service(f"unix:{path}:lockfile=1", self.echoFactory())
+        self.assertRaises(error.CannotListenError, second.privilegedStartService)
+        await self.stop(first)
 
-    def test_strportsTCP(self, loop: Loop) -> None:
+    async def test_strportsTCP(self) -> None:
         """strports 'tcp:0:interface=127.0.0.1' serves, and stops listening when stopped."""
-        server = loop.start(
-            strports.service("tcp:0:interface=127.0.0.1", echoFactory(), reactor=loop.reactor)
-        )
-        port = loop.runUntil(server._waitingForPort).getHost().port
-        clientFactory = EchoClientFactory(b"strports tcp")
-        loop.reactor.connectTCP("127.0.0.1", port, clientFactory)
-        assert loop.runUntil(clientFactory.done) == b"strports tcp"
-        loop.stop(server)
-        assert refused(socket.AF_INET, ("127.0.0.1", port))
+        server = self.start(strports.service("tcp:0:interface=127.0.0.1", self.echoFactory()))
+        port = (await server._waitingForPort).getHost().port
+        clientFactory = self.clientFactory(b"strports tcp")
+        reactor.connectTCP("127.0.0.1", port, clientFactory)
+        self.assertEqual(await clientFactory.done, b"strports tcp")
+        await self.stop(server)
+        self.assertTrue(refused(socket.AF_INET, ("127.0.0.1", port)))
 
 
-class DatagramServiceTests:
+class DatagramServiceTests(ServiceTestCase):
     """UDP, UNIX datagram and multicast services."""
 
-    def test_udpServer(self, loop: Loop) -> None:
+    async def test_udpServer(self) -> None:
         """UDPServer echoes a datagram; after stopService its port is free again."""
-        server = loop.start(
-            UDPServer(0, DatagramEcho(), interface="127.0.0.1", reactor=loop.reactor)
-        )
+        server = self.start(UDPServer(0, DatagramEcho(), interface="127.0.0.1"))
         port = server._port.getHost().port
         catcher = DatagramCatcher()
-        clientPort = loop.reactor.listenUDP(0, catcher, interface="127.0.0.1")
+        clientPort = self.listening(reactor.listenUDP(0, catcher, interface="127.0.0.1"))
         clientPort.write(b"udp service", ("127.0.0.1", port))
-        assert loop.runUntil(catcher.received) == b"udp service"
-        loop.runUntil(clientPort.stopListening())
-        loop.stop(server)
+        self.assertEqual(await catcher.received, b"udp service")
+        await clientPort.stopListening()
+        await self.stop(server)
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             s.bind(("127.0.0.1", port))
 
-    def test_unixDatagramServerAndClient(self, loop: Loop, shortTmp: Path) -> None:
+    async def test_unixDatagramServerAndClient(self) -> None:
         """UNIXDatagramServer answers a UNIXDatagramClient; both stop cleanly."""
-        path = str(shortTmp / "dgram.sock")
-        clientPath = str(shortTmp / "client.sock")
-        server = loop.start(UNIXDatagramServer(path, DatagramEcho(), reactor=loop.reactor))
+        tmp = self.shortTmp()
+        path = os.path.join(tmp, "dgram.sock")
+        clientPath = os.path.join(tmp, "client.sock")
+        server = self.start(UNIXDatagramServer(path, DatagramEcho()))
         received: Deferred[bytes] = Deferred()
 
         class Connected(ConnectedDatagramProtocol):
@@ -292,16 +300,14 @@ class DatagramServiceTests:
                 if not received.called:
                     received.callback(datagram)
 
-        client = loop.start(
-            UNIXDatagramClient(path, Connected(), bindAddress=clientPath, reactor=loop.reactor)
-        )
-        assert loop.runUntil(received) == b"unix datagram service"
-        loop.stop(client)
-        loop.stop(server)
-        assert not os.path.exists(path)
-        assert not os.path.exists(clientPath)
+        client = self.start(UNIXDatagramClient(path, Connected(), bindAddress=clientPath))
+        self.assertEqual(await received, b"unix datagram service")
+        await self.stop(client)
+        await self.stop(server)
+        self.assertFalse(os.path.exists(path))
+        self.assertFalse(os.path.exists(clientPath))
 
-    def test_multicastServer(self, loop: Loop) -> None:
+    async def test_multicastServer(self) -> None:
         """MulticastServer receives a datagram sent to the group it joined."""
         got: Deferred[bytes] = Deferred()
 
@@ -312,25 +318,24 @@ class DatagramServiceTests:
                     got.callback(datagram)
                     self.transport.write(b"pong", addr)
 
-        member = Member()
-        server = loop.start(MulticastServer(0, member, listenMultiple=True, reactor=loop.reactor))
+        server = self.start(MulticastServer(0, Member(), listenMultiple=True))
         port = server._port.getHost().port
-        loop.runUntil(server._port.joinGroup(GROUP, "127.0.0.1"))
+        await server._port.joinGroup(GROUP, "127.0.0.1")
         catcher = DatagramCatcher()
-        sender = loop.reactor.listenMulticast(0, catcher)
-        loop.runUntil(sender.setOutgoingInterface("127.0.0.1"))
+        sender = self.listening(reactor.listenMulticast(0, catcher))
+        await sender.setOutgoingInterface("127.0.0.1")
         sender.write(b"ping", (GROUP, port))
-        assert loop.runUntil(got) == b"ping"
-        assert loop.runUntil(catcher.received) == b"pong"
-        loop.runUntil(sender.stopListening())
-        loop.stop(server)
-        assert server._port is None
+        self.assertEqual(await got, b"ping")
+        self.assertEqual(await catcher.received, b"pong")
+        await sender.stopListening()
+        await self.stop(server)
+        self.assertIsNone(server._port)
 
 
-class SSLServiceTests:
+class SSLServiceTests(ServiceTestCase):
     """SSLServer and SSLClient (listenSSL/connectSSL)."""
 
-    def test_sslServerAndClient(self, loop: Loop) -> None:
+    async def test_sslServerAndClient(self) -> None:
         """SSLServer serves an SSLClient verifying its certificate; stop closes the port."""
         from OpenSSL import crypto
 
@@ -339,24 +344,21 @@ class SSLServiceTests:
         certificate = ssl.KeyPair.generate(crypto.TYPE_EC, 256).selfSignedCert(
             1, commonName="example.com"
         )
-        server = loop.start(
-            SSLServer(
-                0, echoFactory(), certificate.options(), interface="127.0.0.1", reactor=loop.reactor
-            )
+        server = self.start(
+            SSLServer(0, self.echoFactory(), certificate.options(), interface="127.0.0.1")
         )
         port = server._port.getHost().port
-        clientFactory = EchoClientFactory(b"tls service")
+        clientFactory = self.clientFactory(b"tls service")
         trust = ssl.Certificate.loadPEM(certificate.dumpPEM())
-        client = loop.start(
+        client = self.start(
             SSLClient(
                 "127.0.0.1",
                 port,
                 clientFactory,
                 ssl.optionsForClientTLS("example.com", trust),
-                reactor=loop.reactor,
             )
         )
-        assert loop.runUntil(clientFactory.done) == b"tls service"
+        self.assertEqual(await clientFactory.done, b"tls service")
         client.stopService()
-        loop.stop(server)
-        assert refused(socket.AF_INET, ("127.0.0.1", port))
+        await self.stop(server)
+        self.assertTrue(refused(socket.AF_INET, ("127.0.0.1", port)))
