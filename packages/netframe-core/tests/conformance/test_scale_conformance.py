@@ -257,9 +257,9 @@ class ScaleTests:
         state: dict[str, Any] = {"closing": False, "timedOut": False, "echoed": None}
 
         def maybeStop() -> None:
-            if child.ended is not None and (not state["closing"] or factory.open == 0):
-                if not reactor._stopped:
-                    reactor.stop()
+            done = child.ended is not None and (not state["closing"] or factory.open == 0)
+            if done and not reactor._stopped:
+                reactor.stop()
 
         def onEchoed(n: int) -> None:
             # Every connection is open and served here: record, then close them all.
@@ -282,7 +282,14 @@ class ScaleTests:
             reactor.spawnProcess(
                 child,
                 sys.executable,
-                [sys.executable, "-I", str(script), str(port.getHost().port), str(count), str(BATCH)],
+                [
+                    sys.executable,
+                    "-I",
+                    str(script),
+                    str(port.getHost().port),
+                    str(count),
+                    str(BATCH),
+                ],
                 env=None,
             )
 
