@@ -26,6 +26,7 @@ from netframe.enterprise.adbapi import (
     ConnectionWaitTimeoutError,
 )
 from netframe.logger import capturedLogs
+from netframe.trial import unittest
 
 BOUND = 10.0
 
@@ -35,16 +36,20 @@ SECRET = "pa55-w0rd-SeCrEt"
 # -- helpers ------------------------------------------------------------------
 
 
-@pytest.fixture
-def dbPath(tmp_path: Path) -> str:
-    """A sqlite3 database file with EN1's users table."""
-    path = str(tmp_path / "users.db")
+def makeUsersDatabase(path: str) -> str:
+    """Create the sqlite3 database file C{path} with EN1's users table; return C{path}."""
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE users (name TEXT PRIMARY KEY, age INTEGER)")
     conn.execute("INSERT INTO users VALUES ('joe', 42)")
     conn.commit()
     conn.close()
     return path
+
+
+@pytest.fixture
+def dbPath(tmp_path: Path) -> str:
+    """A sqlite3 database file with EN1's users table."""
+    return makeUsersDatabase(str(tmp_path / "users.db"))
 
 
 @pytest.fixture
@@ -1032,8 +1037,38 @@ class SecretTests:
 # -- a real reactor -------------------------------------------------------------
 
 
+class GlobalReactorTests(unittest.TestCase):
+    """EN1 as a netframe-trial test: the pool on the global reactor, which the test spins."""
+
+    #: Seconds the test may run before netframe-trial fails it.
+    timeout = BOUND
+
+    async def test_en1OnTheGlobalReactor(self) -> None:
+        """EN1 on the global reactor: the pool starts with it, answers, and closes."""
+        path = self.mktemp()
+        makeUsersDatabase(path)
+        dbpool = ConnectionPool("sqlite3", path, cp_min=1, cp_max=2)
+        self.addCleanup(dbpool.close)
+        rows = await dbpool.runQuery("SELECT age FROM users WHERE name = ?", ("joe",))
+        # callWhenRunning started the pool: at once if the global reactor already ran,
+        # else when netframe-trial's first spin started it.
+        self.assertTrue(dbpool.running)
+        self.assertEqual(f"{rows[0][0]} years old" if rows else "No such user", "42 years old")
+        self.assertEqual(
+            await dbpool.runQuery("SELECT age FROM users WHERE name = ?", ("nobody",)), []
+        )
+        # close() stops the worker threads, so the reactor hygiene check finds none.
+        dbpool.close()
+        self.assertFalse(dbpool.running)
+        self.assertEqual(dbpool.connections, {})
+        self.failureResultOf(dbpool.runQuery("SELECT 1"), ConnectionPoolClosedError)
+
+
 class RealReactorTests:
-    """The pool on a real (non-global) EPollReactor, run with run()."""
+    """
+    The pool on a private EPollReactor, run with run() until its shutdown
+    (which the global reactor netframe-trial spins never reaches).
+    """
 
     def test_en1EndToEnd(self, dbPath: str) -> None:
         """EN1 on a running EPollReactor: the pool starts with it and closes at its shutdown."""
