@@ -6,6 +6,7 @@ Implementation module of L{netframe.core.endpoints}.
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,7 +15,12 @@ from zope.interface import implementer
 from netframe.core import error
 from netframe.core.defer import Deferred, fail, succeed
 from netframe.core.failure import Failure
-from netframe.core.interfaces import IStreamClientEndpoint, IStreamServerEndpoint
+from netframe.core.interfaces import (
+    IStreamClientEndpoint,
+    IStreamClientEndpointStringParserWithReactor,
+    IStreamServerEndpoint,
+    IStreamServerEndpointStringParser,
+)
 from netframe.core.protocol import ClientFactory, Factory
 
 
@@ -362,6 +368,77 @@ _CLIENT_TYPES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The entry-point group searched for third-party endpoint string parsers.
+#: An entry point's name is the description prefix it handles; its object
+#: provides L{IStreamServerEndpointStringParser} (for C{serverFromString}),
+#: L{IStreamClientEndpointStringParserWithReactor} (for C{clientFromString}),
+#: or both, and its C{prefix} attribute equals the entry point's name.
+_PLUGIN_GROUP = "netframe.endpoints"
+
+#: (interface, method name, kind) for server and client plugin lookups.
+_SERVER_PLUGIN = (IStreamServerEndpointStringParser, "parseStreamServer", "server")
+_CLIENT_PLUGIN = (IStreamClientEndpointStringParserWithReactor, "parseStreamClient", "client")
+
+
+def _pluginEndpoint(
+    reactor: Any,
+    description: str,
+    builtins: Mapping[str, tuple[str, ...]],
+    lookup: tuple[Any, str, str],
+) -> Any:
+    """
+    Build an endpoint with a third-party parser if the description's prefix
+    is not built in and an entry point of L{_PLUGIN_GROUP} has it.
+
+    @param reactor: passed to the parser.
+    @param description: the whole description string.
+    @param builtins: the built-in prefixes (which always win).
+    @param lookup: the interface the parser must provide, the method to call
+        and the kind of endpoint (C{"server"} or C{"client"}).
+    @return: the plugin's endpoint, or None if no plugin applies (the caller
+        then reports the unknown prefix).
+    @raise ValueError: If the plugin cannot be loaded, does not provide the
+        interface, or declares another prefix (naming the plugin and prefix).
+    """
+    if not isinstance(description, str) or not description:
+        return None
+    fields = _tokenize(description)
+    typeKey, prefix = fields[0]
+    if typeKey is not None or prefix in builtins:
+        return None
+    interface, methodName, kind = lookup
+    candidates = [
+        ep for ep in importlib.metadata.entry_points(group=_PLUGIN_GROUP) if ep.name == prefix
+    ]
+    if not candidates:
+        return None
+    problems: list[str] = []
+    for ep in candidates:
+        where = f"endpoint plugin {ep.value!r}"
+        if ep.dist is not None:
+            where += f" from {ep.dist.name}"
+        try:
+            parser = ep.load()
+        except Exception as e:
+            problems.append(f"{where} for prefix {prefix!r} failed to load: {e!r}")
+            continue
+        if not interface.providedBy(parser):
+            problems.append(f"{where} for prefix {prefix!r} does not provide {interface.__name__}")
+            continue
+        declared = getattr(parser, "prefix", None)
+        if declared != prefix:
+            problems.append(
+                f"{where} is registered for prefix {prefix!r} but declares prefix {declared!r}"
+            )
+            continue
+        args = [value for key, value in fields[1:] if key is None]
+        kwargs = {key: value for key, value in fields[1:] if key is not None}
+        return getattr(parser, methodName)(reactor, *args, **kwargs)
+    raise ValueError(
+        f"cannot parse {kind} endpoint description {description!r}: " + "; ".join(problems)
+    )
+
+
 def serverFromString(reactor: Any, description: str) -> Any:
     """
     Build a server endpoint from a description string.
@@ -372,6 +449,12 @@ def serverFromString(reactor: Any, description: str) -> Any:
     C{systemd:} (see L{netframe.core._endpoints_unix.serverFromArgs}) and
     C{ssl:} (see L{netframe.core._endpoints_tls}).
 
+    Any other prefix is looked up in the entry-point group
+    C{netframe.endpoints}: the entry point
+    named like the prefix must load an L{IStreamServerEndpointStringParser}
+    whose C{parseStreamServer(reactor, *args, **kwargs)} builds the endpoint.
+    The built-in prefixes always win over plugins.
+
     @return: an L{IStreamServerEndpoint}.
     @raise ValueError: If the description is malformed, naming the bad part.
     """
@@ -379,6 +462,9 @@ def serverFromString(reactor: Any, description: str) -> Any:
     from netframe.core import _endpoints_unix as unix
 
     allowed = {**_SERVER_TYPES, **unix.SERVER_TYPES, **tls.SERVER_TYPES}
+    plugin = _pluginEndpoint(reactor, description, allowed, _SERVER_PLUGIN)
+    if plugin is not None:
+        return plugin
     typeName, args = _parse(description, allowed, "server")
     if typeName in unix.SERVER_TYPES:
         return unix.serverFromArgs(reactor, typeName, args, description)
@@ -401,6 +487,13 @@ def clientFromString(reactor: Any, description: str) -> Any:
     [:timeout=S][:checkPID=0|1]}; C{tls:} and C{ssl:} (see
     L{netframe.core._endpoints_tls}).
 
+    Any other prefix is looked up in the entry-point group
+    C{netframe.endpoints}: the entry point
+    named like the prefix must load an
+    L{IStreamClientEndpointStringParserWithReactor} whose
+    C{parseStreamClient(reactor, *args, **kwargs)} builds the endpoint.  The
+    built-in prefixes always win over plugins.
+
     @return: an L{IStreamClientEndpoint}.
     @raise ValueError: If the description is malformed, naming the bad part.
     """
@@ -408,6 +501,9 @@ def clientFromString(reactor: Any, description: str) -> Any:
     from netframe.core import _endpoints_unix as unix
 
     allowed = {**_CLIENT_TYPES, **unix.CLIENT_TYPES, **tls.CLIENT_TYPES}
+    plugin = _pluginEndpoint(reactor, description, allowed, _CLIENT_PLUGIN)
+    if plugin is not None:
+        return plugin
     typeName, args = _parse(description, allowed, "client")
     if typeName in unix.CLIENT_TYPES:
         return unix.clientFromArgs(reactor, typeName, args, description)

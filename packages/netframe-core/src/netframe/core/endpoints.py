@@ -16,6 +16,10 @@ Endpoints: where to listen or connect, separated from doing it.
   strings such as C{"tcp:8080:interface=127.0.0.1"}: tcp, tcp6, unix,
   systemd socket activation, C{tls:} and C{ssl:} clients and the C{ssl:}
   server (see L{netframe.core._endpoints_tls} for the TLS arguments).
+  Other prefixes come from third-party parsers registered in the entry-point
+  group C{netframe.endpoints} (entry point name = prefix, object providing
+  L{IStreamServerEndpointStringParser} and/or
+  L{IStreamClientEndpointStringParserWithReactor}); built-in prefixes win.
 """
 
 from __future__ import annotations
