@@ -95,7 +95,7 @@ class _Assertions(pyunit.TestCase):
         @raise FailTest: If C{condition} is true.
         """
         if condition:
-            raise self.failureException(msg)
+            raise self.failureException(f"{condition!r} is true" if msg is None else msg)
 
     failIf = assertFalse  # type: ignore[assignment]
 
@@ -106,7 +106,7 @@ class _Assertions(pyunit.TestCase):
         @raise FailTest: If C{condition} is false.
         """
         if not condition:
-            raise self.failureException(msg)
+            raise self.failureException(f"{condition!r} is false" if msg is None else msg)
 
     assert_ = failUnless = failUnlessTrue = assertTrue  # type: ignore[assignment]
 
