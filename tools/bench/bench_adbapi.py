@@ -36,6 +36,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from _results import Results
+
 CALLERS = 20
 CP_MAX = 5
 
@@ -218,6 +220,7 @@ def measure(
 def main(argv: list[str]) -> int:
     """Run the benchmark and print the table."""
     quick = "--quick" in argv
+    results = Results("adbapi", argv)
     reps = 1 if quick else 5
     rows: list[tuple[str, float, float]] = []
     notes: list[str] = []
@@ -257,6 +260,8 @@ def main(argv: list[str]) -> int:
     print(f"{'database':<12} {'netframe':>12} {'twisted':>12} {'ratio':>7}")
     for label, ours, theirs in rows:
         print(f"{label:<12} {ours:>12,.0f} {theirs:>12,.0f} {ours / theirs:>6.2f}x")
+        results.add(label, "queries/s", ours, theirs)
+    results.write()
     for note in notes:
         print(note)
     return 0

@@ -31,6 +31,8 @@ import sys
 import time
 from typing import Any
 
+from _results import Results
+
 TARGET = 1.3
 IMPLS = ("netframe", "twisted")
 CASES = [("c1", "1 connection", 1), ("c10", "10 connections", 10)]
@@ -174,6 +176,7 @@ def main(argv: list[str]) -> int:
         client(argv[1], int(argv[2]), int(argv[3]), int(argv[4]))
         return 0
     quick = "--quick" in argv
+    results = Results("amp", argv)
     reps = 2 if quick else 5
     calls = 3_000 if quick else 30_000
     servers = {impl: _startServer(impl) for impl in IMPLS}
@@ -199,6 +202,8 @@ def main(argv: list[str]) -> int:
         print(
             f"{key:<4} {title:<30} {mo:>12,.0f} {mt:>12,.0f} {ratio:>6.2f} {TARGET:>6.1f} {verdict}"
         )
+        results.add(f"({key}) {title}", "calls/s", mo, mt, target=TARGET)
+    results.write()
     print(
         f"(AMP round trips/s over loopback TCP, Sum(a, b) -> total; medians of {reps} "
         f"alternating repetitions of {calls:,} calls; Python {sys.version.split()[0]})"

@@ -29,6 +29,7 @@ from types import ModuleType
 from typing import Any
 
 import twisted.internet.defer as tdefer
+from _results import Results
 
 import netframe.core.defer as ndefer
 
@@ -158,6 +159,7 @@ def measure(case: Callable[[ModuleType, int], int], defer: ModuleType, n: int) -
 
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
+    results = Results("defer", argv)
     reps = 3 if quick else 9
     scale = 0.2 if quick else 1.0
     rows = []
@@ -184,6 +186,8 @@ def main(argv: list[str]) -> int:
         print(
             f"{key:<4} {title:<30} {mo:>12,.0f} {mt:>12,.0f} {ratio:>6.2f} {target:>6.1f} {verdict}"
         )
+        results.add(f"({key}) {title}", "ops/s", mo, mt, target=target)
+    results.write()
     print(f"(medians of {reps} interleaved repetitions; Python {sys.version.split()[0]})")
     return 0
 

@@ -29,6 +29,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from _results import Results
+
 
 def _deep(depth: int) -> None:
     """Raise ZeroDivisionError `depth` frames down."""
@@ -119,6 +121,7 @@ def _rates(
 def main(argv: list[str]) -> int:
     """Run every scenario for both libraries and print the table."""
     quick = "--quick" in argv
+    results = Results("failure", argv)
     repeat = 3 if quick else 9
     scale = 1 if quick else 10
     sizes = {
@@ -141,6 +144,8 @@ def main(argv: list[str]) -> int:
     for name, n in sizes.items():
         ourRate, theirRate = _rates(ours[name], theirs[name], n, repeat)
         print(f"{name:<28}{ourRate:>16,.0f}{theirRate:>16,.0f}{ourRate / theirRate:>7.2f}x")
+        results.add(name, "ops/s", ourRate, theirRate)
+    results.write()
     return 0
 
 

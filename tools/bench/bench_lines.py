@@ -33,6 +33,8 @@ import sys
 import time
 from typing import Any
 
+from _results import Results
+
 LINES_PER_BATCH = 100
 BATCH = b"".join(b"line %05d of a batch\r\n" % i for i in range(LINES_PER_BATCH))
 IN_FLIGHT = 16
@@ -178,6 +180,7 @@ def main(argv: list[str]) -> int:
         serve(argv[1])
         return 0
     quick = "--quick" in argv
+    results = Results("lines", argv)
     reps = 2 if quick else 7
     batches = 500 if quick else 5000
     duration = 0.3 if quick else 1.0
@@ -195,6 +198,7 @@ def main(argv: list[str]) -> int:
     for name, rate in direct.items():
         print(f"  {name:<10}{rate:>14.0f} lines/s")
     print(f"  ratio netframe/Twisted: {direct['netframe'] / direct['twisted']:.2f}x")
+    results.add("direct dataReceived", "lines/s", direct["netframe"], direct["twisted"])
 
     procs: dict[str, subprocess.Popen[str]] = {}
     ports: dict[str, int] = {}
@@ -229,10 +233,13 @@ def main(argv: list[str]) -> int:
             f"  ratio netframe/Twisted: {nf[0] / tw[0]:.2f}x lines/s, "
             f"{tw[1] / nf[1] if nf[1] else float('nan'):.2f}x CPU per line"
         )
+        results.add("loopback TCP", "lines/s", nf[0], tw[0])
+        results.add("loopback TCP", "CPU us/line", nf[1], tw[1], higherIsBetter=False)
     finally:
         for p in procs.values():
             p.terminate()
             p.wait()
+    results.write()
     return 0
 
 

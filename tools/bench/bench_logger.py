@@ -28,6 +28,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from _results import Results
+
 
 def _sink() -> Callable[[Any], None]:
     return deque(maxlen=1024).append
@@ -90,6 +92,7 @@ def _rates(
 def main(argv: list[str]) -> int:
     """Run every scenario for both libraries and print the table."""
     quick = "--quick" in argv
+    results = Results("logger", argv)
     repeat = 3 if quick else 9
     sizes = {
         "(a) filtered debug": 20_000 if quick else 200_000,
@@ -107,6 +110,8 @@ def main(argv: list[str]) -> int:
     for name, n in sizes.items():
         ourRate, theirRate = _rates(ours[name], theirs[name], n, repeat)
         print(f"{name:<26}{ourRate:>16,.0f}{theirRate:>16,.0f}{ourRate / theirRate:>7.2f}x")
+        results.add(name, "events/s", ourRate, theirRate)
+    results.write()
     return 0
 
 

@@ -34,6 +34,8 @@ import sys
 import time
 from typing import Any
 
+from _results import Results
+
 TARGET = 1.5
 IMPLS = ("netframe", "twisted")
 CASES = [
@@ -239,6 +241,7 @@ def main(argv: list[str]) -> int:
         print(json.dumps(_bananaRates(argv[1], int(argv[2]))), flush=True)
         return 0
     quick = "--quick" in argv
+    results = Results("pb", argv)
     reps = 2 if quick else 5
     calls = 2_000 if quick else 20_000
     rounds = 20 if quick else 200
@@ -282,6 +285,9 @@ def main(argv: list[str]) -> int:
         print(
             f"{key:<7} {title:<46} {mo:>11,.1f} {mt:>11,.1f} {ratio:>6.2f} {TARGET:>6.1f} {verdict}"
         )
+        what, _, unit = title.rpartition(" (")
+        results.add(f"({key}) {what}", unit.rstrip(")"), mo, mt, target=TARGET)
+    results.write()
     print(
         f"(PB over loopback TCP, epoll reactors, one call in flight per connection; medians of {reps} "
         f"alternating repetitions; Python {sys.version.split()[0]})"

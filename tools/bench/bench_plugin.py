@@ -39,6 +39,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from _results import Results
+
 CHILD = r"""
 import json, sys, time
 kind, query = sys.argv[1], sys.argv[2]
@@ -144,7 +146,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="few repetitions (CI smoke run)")
     parser.add_argument("--plugins", type=int, default=500, help="plugin modules per system")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     options = parser.parse_args(argv)
+    results = Results("plugin", argv)
     repetitions = 2 if options.quick else 7
     base = Path(tempfile.mkdtemp(prefix="bench-plugin-"))
     try:
@@ -184,8 +188,10 @@ def main(argv: list[str]) -> int:
                 f"{int(last['netframe']['imported']):>8}{int(last['twisted']['imported']):>8}",
                 flush=True,
             )
+            results.add(name, "ms", nf, tw, higherIsBetter=False)
     finally:
         shutil.rmtree(base, ignore_errors=True)
+    results.write()
     return 0
 
 

@@ -34,6 +34,8 @@ import subprocess
 import sys
 import time
 
+from _results import Results
+
 SERVERS = ("netframe", "nf-asyncio", "nf-uvloop", "twisted", "asyncio")
 NETFRAME = ("netframe", "nf-asyncio", "nf-uvloop")
 
@@ -210,6 +212,7 @@ def main(argv: list[str]) -> int:
         SERVE[argv[1]]()
         return 0
     quick = "--quick" in argv
+    results = Results("tcp", argv)
     reps = 1 if quick else 5
     duration = 0.3 if quick else 1.0
     servers = list(SERVERS)
@@ -250,7 +253,10 @@ def main(argv: list[str]) -> int:
         print(header)
         print("-" * len(header))
 
+        last = [""]
+
         def report(label: str, med: dict[str, tuple[float, float]]) -> None:
+            last[0] = label
             for name in servers:
                 rate, cpu = med[name]
                 vsT = vsA = ""
@@ -258,6 +264,13 @@ def main(argv: list[str]) -> int:
                     tw, aio = med["twisted"], med["asyncio"]
                     vsT = f"{rate / tw[0]:.2f}x rate {tw[1] / cpu:.2f}x cpu"
                     vsA = f"{rate / aio[0]:.2f}x rate {aio[1] / cpu:.2f}x cpu"
+                    for peer, (peerRate, peerCPU) in (("twisted", tw), ("asyncio", aio)):
+                        case = f"{label or last[0]} {name}"
+                        unit = "conn" if case.startswith("connections") else "msg"
+                        results.add(case, f"{unit}s/s", rate, peerRate, peer)
+                        results.add(
+                            case, f"CPU us/{unit}", cpu, peerCPU, peer, higherIsBetter=False
+                        )
                 print(f"{label:<28}{name:<12}{rate:>10.0f}{cpu:>12.2f}{vsT:>24}{vsA:>24}")
                 label = ""
 
@@ -300,6 +313,7 @@ def main(argv: list[str]) -> int:
         for p in procs.values():
             p.terminate()
             p.wait()
+    results.write()
     return 0
 
 

@@ -29,6 +29,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from _results import Results
+
 
 def netframeEpoll() -> Any:
     """A netframe EPollReactor instance."""
@@ -148,6 +150,7 @@ def loopHandleCancelRate(newLoop: Callable[[], asyncio.AbstractEventLoop], n: in
 def main(argv: list[str]) -> int:
     """Run every workload on every peer; print medians and ratios."""
     quick = "--quick" in argv
+    report = Results("timers", argv)
     reps = 2 if quick else 7
     n = 5_000 if quick else 50_000
     peers: dict[str, Callable[[], Any]] = {
@@ -186,6 +189,10 @@ def main(argv: list[str]) -> int:
     tf, tc = results["twisted epoll"]
     for name, (f, c) in results.items():
         print(f"{name:<24}{f:>12.0f}{c:>12.0f}{f / tf:>11.2f}x{c / tc:>13.2f}x")
+        if name.startswith("netframe"):
+            report.add(f"{name} fire", "calls/s", f, tf)
+            report.add(f"{name} cancel", "calls/s", c, tc)
+    report.write()
     return 0
 
 

@@ -35,6 +35,8 @@ import tempfile
 import time
 from typing import Any
 
+from _results import Results
+
 FRAMEWORKS = ("netframe", "twisted")
 MESSAGE = b"m" * 4096
 CONNECTIONS = 10
@@ -292,6 +294,7 @@ def main(argv: list[str]) -> int:
         client(argv[1], argv[2], int(argv[3]), argv[4], float(argv[5]))
         return 0
     quick = "--quick" in argv
+    results = Results("tls", argv)
     reps = 2 if quick else 5
     seconds = 0.7 if quick else 2.0
     rows = []
@@ -324,6 +327,15 @@ def main(argv: list[str]) -> int:
             f" {ourSrv:>12.1f} {theirSrv:>7.1f} {ourCli:>12.1f} {theirCli:>7.1f}"
             f" {cpuRatio:>9.2f} {verdict}"
         )
+        results.add(f"{mode} rate", "ops/s", ours, theirs, target=TARGET)
+        results.add(
+            f"{mode} CPU per op",
+            "CPU us/op",
+            ourSrv + ourCli,
+            theirSrv + theirCli,
+            higherIsBetter=False,
+        )
+    results.write()
     print(
         "ratio: msgs or handshakes per second, netframe/Twisted (noisy on a loaded machine); "
         "cpu ratio: Twisted's server+client CPU per operation / netframe's (stable)."

@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _results import Results
+
 CASES = {
     "trivial/2000": (2000, "        pass\n"),
     "deferred/500": (500, "        return defer.succeed(None)\n"),
@@ -93,7 +95,9 @@ def main(argv: list[str]) -> int:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="few repetitions (CI smoke run)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     options = parser.parse_args(argv)
+    results = Results("trial", argv)
     repetitions = 2 if options.quick else 7
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench_trial_") as tmp:
@@ -113,6 +117,8 @@ def main(argv: list[str]) -> int:
     print(f"{'case':<16}{'netframe':>12}{'twisted':>12}{'ratio nf/tw':>14}{'speed-up':>11}")
     for case, nf, tw in rows:
         print(f"{case:<16}{nf:>12.3f}{tw:>12.3f}{nf / tw:>14.2f}{tw / nf:>10.2f}x")
+        results.add(case, "s", nf, tw, higherIsBetter=False)
+    results.write()
     return 0
 
 

@@ -5,6 +5,7 @@ Run every benchmark in tools/bench/ (``bench_*.py``) and print their tables.
     hatch run bench:run            # full runs (several repetitions, medians)
     hatch run bench:run --quick    # smoke run: few repetitions, used by .ci/run
     hatch run bench:run logger     # only bench_logger.py
+    hatch run bench:run --json DIR # also write DIR/<name>.json (records, see _results.py)
 
 Each benchmark measures netframe beside its named peer (Twisted, and asyncio where it
 applies) in the same run and prints ratios; the machines are noisy, so ratios from one run
@@ -24,6 +25,12 @@ HERE = Path(__file__).resolve().parent
 def main(argv: list[str]) -> int:
     """Run the selected benchmarks; return non-zero if any of them failed."""
     quick = "--quick" in argv
+    jsonDir = None
+    if "--json" in argv:
+        i = argv.index("--json")
+        jsonDir = Path(argv[i + 1])
+        jsonDir.mkdir(parents=True, exist_ok=True)
+        argv = argv[:i] + argv[i + 2 :]
     names = [a for a in argv if not a.startswith("-")]
     scripts = sorted(HERE.glob("bench_*.py"))
     if names:
@@ -36,6 +43,11 @@ def main(argv: list[str]) -> int:
         print(f"\n### {script.stem} {'(quick)' if quick else ''}", flush=True)
         began = time.perf_counter()
         args = [sys.executable, str(script), *(["--quick"] if quick else [])]
+        if jsonDir is not None:
+            args += [
+                "--json",
+                str(jsonDir.resolve() / f"{script.stem.removeprefix('bench_')}.json"),
+            ]
         if subprocess.run(args, cwd=HERE.parent.parent).returncode != 0:
             failed.append(script.stem)
         print(f"({script.stem}: {time.perf_counter() - began:.1f}s)", flush=True)
