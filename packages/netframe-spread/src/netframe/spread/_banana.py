@@ -640,11 +640,30 @@ class Banana(Protocol):
                 return
             self.expressionReceived(value)
 
+    def _logSystem(self) -> str:
+        """
+        The C{log_system} of the events logged about this connection, shown
+        as C{[system]} in classic log text: the transport's C{logPrefix()}
+        (C{"Broker,0,127.0.0.1"} for the first connection a TCP port accepted
+        from 127.0.0.1, C{"Broker,client"} on a connecting side), else this
+        protocol's own L{logPrefix} (its class name) when there is no transport
+        or it has no usable C{logPrefix}.
+
+        @return: the system text.  Never raises.
+        """
+        logPrefix = getattr(self.transport, "logPrefix", None)
+        if callable(logPrefix):
+            try:
+                return str(logPrefix())
+            except Exception:
+                pass
+        return self.logPrefix()
+
     def _fail(self) -> None:
         """
         Log the error being handled and drop the connection.
         """
-        _log.failure("Banana protocol error; dropping the connection")
+        _log.failure("Banana protocol error; dropping the connection", log_system=self._logSystem())
         transport = self.transport
         self.disconnecting = True
         if transport is not None:

@@ -477,7 +477,11 @@ class RemoteReference(Serializable):
             try:
                 callback(self)
             except Exception:
-                _log.failure("Error in disconnect callback {callback!r}", callback=callback)
+                _log.failure(
+                    "Error in disconnect callback {callback!r}",
+                    callback=callback,
+                    log_system=self.broker._logSystem(),
+                )
         self.disconnectCallbacks = []
 
     def jellyFor(self, jellier: Any) -> Any:
@@ -630,7 +634,11 @@ class Broker(Banana):
             try:
                 notifier()
             except Exception:
-                _log.failure("Error in connect notifier {notifier!r}", notifier=notifier)
+                _log.failure(
+                    "Error in connect notifier {notifier!r}",
+                    notifier=notifier,
+                    log_system=self._logSystem(),
+                )
         self.connects = []
         if self.factory is not None and hasattr(self.factory, "clientConnectionMade"):
             self.factory.clientConnectionMade(self)
@@ -656,7 +664,7 @@ class Broker(Banana):
             try:
                 d.errback(PBConnectionLost(reason))
             except Exception:
-                _log.failure("Error failing a pending call")
+                _log.failure("Error failing a pending call", log_system=self._logSystem())
         cached, self.remotelyCachedObjects = self.remotelyCachedObjects, {}
         for local in cached.values():
             try:
@@ -664,13 +672,17 @@ class Broker(Banana):
                     local.perspective, RemoteCacheObserver(self, local.object, local.perspective)
                 )
             except Exception:
-                _log.failure("Error in stoppedObserving")
+                _log.failure("Error in stoppedObserving", log_system=self._logSystem())
         notifiers, self.disconnects = self.disconnects, []
         for notifier in notifiers:
             try:
                 notifier()
             except Exception:
-                _log.failure("Error in disconnect notifier {notifier!r}", notifier=notifier)
+                _log.failure(
+                    "Error in disconnect notifier {notifier!r}",
+                    notifier=notifier,
+                    log_system=self._logSystem(),
+                )
         self.localObjects = {}
         self.luids = {}
         self.remotelyCachedLUIDs = {}
@@ -830,7 +842,7 @@ class Broker(Banana):
         Send a failure, logging it unless it is an expected L{Error}.
         """
         if fail.check(Error) is None:
-            _log.failure("Peer Will Receive PB Traceback", fail)
+            _log.failure("Peer Will Receive PB Traceback", fail, log_system=self._logSystem())
         self._sendError(fail, requestID)
 
     def _sendError(self, fail: Failure, requestID: int) -> None:
@@ -843,7 +855,7 @@ class Broker(Banana):
         try:
             net = self.serialize(copyable)
         except Exception:
-            _log.failure("Could not serialize a failure for the peer")
+            _log.failure("Could not serialize a failure for the peer", log_system=self._logSystem())
             net = self.serialize(failure2Copyable(Failure(Error(copyable.getErrorMessage()))))
         self.sendCall(b"error", requestID, net)
 
@@ -863,7 +875,9 @@ class Broker(Banana):
         """
         if sexp.__class__ is not list or not sexp:
             _log.error(
-                "PB protocol error: message must be a non-empty list, not {sexp!r}", sexp=sexp
+                "PB protocol error: message must be a non-empty list, not {sexp!r}",
+                sexp=sexp,
+                log_system=self._logSystem(),
             )
             self._drop()
             return
@@ -874,14 +888,20 @@ class Broker(Banana):
             return
         argc, methodName = entry
         if len(sexp) != argc + 1:
-            _log.error("PB protocol error: malformed {command!r} message", command=command)
+            _log.error(
+                "PB protocol error: malformed {command!r} message",
+                command=command,
+                log_system=self._logSystem(),
+            )
             self._drop()
             return
         try:
             getattr(self, methodName)(*sexp[1:])
         except Exception:
             _log.failure(
-                "PB protocol error handling {command!r}; dropping the connection", command=command
+                "PB protocol error handling {command!r}; dropping the connection",
+                command=command,
+                log_system=self._logSystem(),
             )
             self._drop()
 
@@ -909,7 +929,9 @@ class Broker(Banana):
 
         @param command: what it did not understand.
         """
-        _log.warn("Peer did not understand {command!r}", command=command)
+        _log.warn(
+            "Peer did not understand {command!r}", command=command, log_system=self._logSystem()
+        )
 
     def localObjectForID(self, luid: Any) -> Any:
         """
@@ -988,7 +1010,7 @@ class Broker(Banana):
             if answerRequired:
                 self._sendFailureOrError(Failure(), requestID)
             else:
-                _log.failure("Error in a call that wanted no answer")
+                _log.failure("Error in a call that wanted no answer", log_system=self._logSystem())
             return
         if not answerRequired:
             return
@@ -1042,7 +1064,9 @@ class Broker(Banana):
             d = None
         if d is None:
             _log.warn(
-                "PB peer answered unknown request {requestID!r}; ignored", requestID=requestID
+                "PB peer answered unknown request {requestID!r}; ignored",
+                requestID=requestID,
+                log_system=self._logSystem(),
             )
         return d
 
@@ -1054,7 +1078,11 @@ class Broker(Banana):
         """
         local = self._findLocal(objectID) if objectID.__class__ is int else None
         if local is None:
-            _log.warn("PB peer released unknown object {objectID!r}; ignored", objectID=objectID)
+            _log.warn(
+                "PB peer released unknown object {objectID!r}; ignored",
+                objectID=objectID,
+                log_system=self._logSystem(),
+            )
             return
         if local.decref() > 0:
             return
@@ -1075,7 +1103,11 @@ class Broker(Banana):
             self.remotelyCachedObjects.pop(objectID, None) if objectID.__class__ is int else None
         )
         if local is None:
-            _log.warn("PB peer dropped unknown cache {objectID!r}; ignored", objectID=objectID)
+            _log.warn(
+                "PB peer dropped unknown cache {objectID!r}; ignored",
+                objectID=objectID,
+                log_system=self._logSystem(),
+            )
             return
         cacheable = local.object
         self.remotelyCachedLUIDs.pop(id(cacheable), None)
@@ -1084,7 +1116,7 @@ class Broker(Banana):
                 local.perspective, RemoteCacheObserver(self, cacheable, local.perspective)
             )
         except Exception:
-            _log.failure("Error in stoppedObserving")
+            _log.failure("Error in stoppedObserving", log_system=self._logSystem())
         self.sendCall(b"uncache", objectID)
 
     def proto_uncache(self, objectID: Any) -> None:
