@@ -9,15 +9,20 @@ are closed, so the reactor is left as the test found it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from zope.interface import implementer
 
-from netframe.core import reactor
+from netframe.core import reactor as _globalReactor
+from netframe.core.address import IPv4Address
 from netframe.core.defer import Deferred, gatherResults
+from netframe.core.interfaces import IReactorTCP
 from netframe.cred import checkers, credentials, portal
 from netframe.spread import pb
 from netframe.trial import unittest
+
+#: The global reactor, which netframe-trial's TestCase spins.
+reactor = cast(IReactorTCP, _globalReactor)
 
 
 class Boom(pb.Error):
@@ -90,7 +95,9 @@ class TCPTests(unittest.TestCase):
         brokers: list[tuple[pb.Broker, Deferred[None]]] = []
         port = reactor.listenTCP(0, _ServerFactory(root, brokers), interface="127.0.0.1")
         factory = _ClientFactory(brokers)
-        reactor.connectTCP("127.0.0.1", port.getHost().port, factory)
+        address = port.getHost()
+        assert isinstance(address, IPv4Address)
+        reactor.connectTCP("127.0.0.1", address.port, factory)
 
         def close() -> Deferred[Any]:
             waits: list[Deferred[Any]] = []
