@@ -164,9 +164,9 @@ class TCPLogTests(unittest.TestCase):
             [event] = _named(events, "Peer Will Receive PB Traceback")
             server: Any
             [server] = [b.transport for b, _ in brokers if not b.isClient]
-            # The seed's first connection is session 0 (L12600); netframe-core
-            # numbers a port's sessions from 1, so the number is read back.
-            system = f"Broker,{server.sessionno},127.0.0.1"
+            # The port's first connection is session 0, as the seed shows (L12600).
+            system = "Broker,0,127.0.0.1"
+            assert server.sessionno == 0
             assert event["log_system"] == system
             text = eventAsText(event, includeTraceback=False, includeTimestamp=False)
             assert text == f"[{system}] Peer Will Receive PB Traceback"

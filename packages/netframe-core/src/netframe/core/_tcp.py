@@ -591,6 +591,8 @@ class Port:
             if self._exhaustionLogged:
                 self._exhaustionLogged = False
             sock.setblocking(False)
+            # Sessions are numbered from 0 per port, as in Twisted's "Broker,0,host" prefixes.
+            sessionno = self._sessionno
             self._sessionno += 1
             try:
                 protocol = factory.buildProtocol(self._addressFromSockaddr(addr))
@@ -601,7 +603,7 @@ class Port:
             if protocol is None:
                 sock.close()
                 continue
-            transport = self._transportClass(sock, protocol, addr, self, self._sessionno, reactor)
+            transport = self._transportClass(sock, protocol, addr, self, sessionno, reactor)
             try:
                 transport._startConnection()
             except BaseException:
