@@ -206,6 +206,22 @@ def showcase(fingerInstalled: None) -> Iterator[Showcase]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+class FingerPluginTests:
+    """The installed example is a netframe-twistd subcommand."""
+
+    def test_helpListsFinger(self, fingerInstalled: None) -> None:
+        """netframe-twistd --help lists finger with its description (entry point found)."""
+        result = subprocess.run(
+            [str(BIN / "netframe-twistd"), "--help"],
+            capture_output=True,
+            text=True,
+            timeout=BOUND,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "finger" in result.stdout
+        assert "Run a finger service" in result.stdout
+
+
 class FingerShowcaseTests:
     """
     The README's transcript, in order (the statuses it changes are seen by the
