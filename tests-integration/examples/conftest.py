@@ -124,8 +124,12 @@ class Runner:
 
     def start(self, args: list[str], **env: str) -> Program:
         """Start C{python *args} in the working directory."""
+        return self.startCommand([sys.executable, *args], **env)
+
+    def startCommand(self, argv: list[str], **env: str) -> Program:
+        """Start the command C{argv} (not prefixed by python) in the working directory."""
         popen = subprocess.Popen(
-            [sys.executable, *args],
+            argv,
             cwd=self.cwd,
             env=self.environment(**env),
             stdin=subprocess.DEVNULL,
@@ -157,6 +161,24 @@ class Runner:
             text=True,
             timeout=EXIT_TIMEOUT,
         )
+
+    def twistd(self, args: list[str], **env: str) -> Program:
+        """Start the C{netframe-twistd} console script installed beside our python."""
+        return self.startCommand(
+            [str(Path(sys.executable).parent / "netframe-twistd"), *args], **env
+        )
+
+    @staticmethod
+    def pythonPath(*directories: Path) -> dict[str, str]:
+        """
+        The environment putting C{directories} (example packages, drop-in
+        plugin directories) first on C{PYTHONPATH}, with the plugin cache off
+        so nothing is written beside them.
+        """
+        path = [str(d) for d in directories]
+        if os.environ.get("PYTHONPATH"):
+            path.append(os.environ["PYTHONPATH"])
+        return {"PYTHONPATH": os.pathsep.join(path), "NETFRAME_PLUGIN_CACHE": "off"}
 
     @staticmethod
     def freePort() -> int:

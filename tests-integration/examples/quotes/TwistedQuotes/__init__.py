@@ -1,0 +1,3 @@
+"""
+Twisted Quotes
+"""
