@@ -220,7 +220,8 @@ def _prepare(cursor: Any, seed: list[tuple[str, str]]) -> bool:
     (count,) = cursor.fetchone()
     if count or not seed:
         return False
-    cursor.executemany("INSERT INTO users (name, status) VALUES (?, ?)", seed)
+    # OR IGNORE: several processes (netframe-twistd workers) may seed one new file at once.
+    cursor.executemany("INSERT OR IGNORE INTO users (name, status) VALUES (?, ?)", seed)
     return True
 
 
