@@ -275,6 +275,24 @@ def _startCoverage(config: Options) -> Any:
     return cov
 
 
+def _finishCoverage(cov: Any, config: Options, root: str) -> None:
+    """
+    Stop C{cov}, save its data beside the workers' (the runner empties the
+    temporary directory when it takes it, so the directory is made again),
+    combine every parallel data file into the one C{coverage/.coverage} and
+    write the C{.cover} files from the combined data.
+    """
+    cov.stop()
+    directory = os.path.abspath(os.path.join(config["temp-directory"], "coverage"))
+    os.makedirs(directory, exist_ok=True)
+    cov.save()
+    coverage = importlib.import_module("coverage")
+    combined = coverage.Coverage(data_file=os.path.join(directory, ".coverage"))
+    combined.combine([directory])
+    combined.save()
+    writeCoverFiles(combined, directory, root)
+
+
 def writeCoverFiles(cov: Any, directory: str, root: str) -> list[str]:
     """
     Write one C{<module>.cover} file per measured module under C{root}:
@@ -354,11 +372,7 @@ def main(argv: list[str] | None = None, stream: IO[str] | None = None) -> int:
         else:
             result = trialRunner.run(tests)
     if cov is not None:
-        cov.stop()
-        cov.save()
-        cov.combine()
-        directory = os.path.join(config["temp-directory"], "coverage")
-        writeCoverFiles(cov, directory, cwd)
+        _finishCoverage(cov, config, cwd)
     return 0 if result.wasSuccessful() else 1
 
 
