@@ -9,10 +9,10 @@ import io
 from typing import Any
 
 import pytest
+
 from finger.client import ClientOptions, main, perform, readPassword
 from finger.perspective import FingerPBRoot, FingerRealm
 from finger.store import UserStore
-
 from netframe.core import usage
 from netframe.core.testing import MemoryReactorClock
 from netframe.cred.checkers import InMemoryUsernamePasswordDatabaseDontUse

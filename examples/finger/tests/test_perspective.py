@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from finger.perspective import FingerAvatar, FingerPBRoot, FingerRealm, PasswordLogin
-from finger.store import UserStore
 from zope.interface.verify import verifyObject
 
+from finger.perspective import FingerAvatar, FingerPBRoot, FingerRealm, PasswordLogin
+from finger.store import UserStore
 from netframe.cred.checkers import InMemoryUsernamePasswordDatabaseDontUse
 from netframe.cred.portal import IRealm, Portal
 from netframe.spread import pb

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from finger.protocol import FingerFactory, FingerProtocol
-from finger.store import IFingerService
 from zope.interface import implementer
 
+from finger.protocol import FingerFactory, FingerProtocol
+from finger.store import IFingerService
 from netframe.core.defer import Deferred, fail, succeed
 from netframe.core.task import Clock
 from netframe.core.testing import StringTransportWithDisconnection

@@ -4,9 +4,10 @@ Tests for finger.query: the finger query parser.
 
 from __future__ import annotations
 
-from finger.query import Forward, Invalid, ListUsers, LookUp, parseQuery
 from hypothesis import given
 from hypothesis import strategies as st
+
+from finger.query import Forward, Invalid, ListUsers, LookUp, parseQuery
 
 
 class ParseQueryTests:

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from zope.interface.verify import verifyObject
+
 from finger.store import (
     DEMO_USERS,
     FingerService,
@@ -20,8 +22,6 @@ from finger.store import (
     checkStatus,
     makePool,
 )
-from zope.interface.verify import verifyObject
-
 from netframe.core.testing import MemoryReactor
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from zope.interface.verify import verifyObject
+
 from finger import tap
 from finger.perspective import FingerPBRoot
 from finger.protocol import FingerFactory
 from finger.store import FingerService
 from finger.twistdplugin import finger as serviceMaker
-from zope.interface.verify import verifyObject
-
 from netframe.app.service import IServiceMaker
 from netframe.core import usage
 from netframe.core.testing import MemoryReactorClock
