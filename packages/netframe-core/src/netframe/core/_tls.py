@@ -205,10 +205,16 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
     :ivar factory: the :class:`TLSMemoryBIOFactory` that built this protocol.
     :ivar wrappedProtocol: the application protocol.
     :cvar readSize: the most plaintext asked of OpenSSL per read.
+    :cvar PROVIDES_CACHE_SIZE: how many combined interface declarations (one per
+        kind of protocol and kind of transport) are remembered; the memory is cleared
+        when it would grow past this.
     """
 
     readSize = 65536
     _flushSize = 65536
+    #: How many (protocol, transport) interface declarations are remembered.
+    PROVIDES_CACHE_SIZE = 64
+    _providesCache: dict[tuple[int, int], tuple[Any, Any, Any]] = {}
 
     _tlsConnection: Any = None
     _handshakeDone = False
@@ -256,15 +262,42 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         """
         factory: TLSMemoryBIOFactory = self.factory
         self._tlsConnection = factory._createConnection(self)
-        self._verifyIdentity = getattr(factory._creator, "_verifyPeerIdentity", None)
-        directlyProvides(self, providedBy(self), *providedBy(transport))
+        self._verifyIdentity = factory._verifyPeerIdentity
+        self._provideTransportInterfaces(transport)
         self.connected = 1
         self.transport = transport
         factory.registerProtocol(self)
         if self._connectWrapped:
             self.wrappedProtocol.makeConnection(self)
-        if not self._lostTLSConnection:
+        # A server has nothing to say before the ClientHello arrives: its handshake
+        # starts in dataReceived.
+        if factory.isClient and not self._lostTLSConnection:
             self._tryHandshake()
+
+    def _provideTransportInterfaces(self, transport: Any) -> None:
+        """
+        Make this protocol provide what it provided already plus what ``transport``
+        provides.
+
+        The resulting declaration depends only on the two specifications, so it is
+        computed once per pair and then shared (zope.interface shares equal instance
+        declarations itself); at most :attr:`PROVIDES_CACHE_SIZE` pairs are kept.
+
+        :param transport: the underlying transport.
+        """
+        mine = providedBy(self)
+        theirs = providedBy(transport)
+        cache = TLSMemoryBIOProtocol._providesCache
+        key = (id(mine), id(theirs))
+        entry = cache.get(key)
+        if entry is not None and entry[0] is mine and entry[1] is theirs:
+            self.__provides__ = entry[2]
+            return
+        directlyProvides(self, mine, *theirs)
+        if len(cache) >= self.PROVIDES_CACHE_SIZE:
+            cache.clear()
+        # The specifications are kept alive by the entry, so their ids stay theirs.
+        cache[key] = (mine, theirs, self.__provides__)
 
     def connectionMade(self) -> None:
         """Nothing: :meth:`makeConnection` connects the wrapped protocol itself."""
@@ -723,6 +756,7 @@ class TLSMemoryBIOFactory(WrappingFactory):
             raise TypeError(
                 f"{contextFactory!r} is neither a {creatorInterface.__name__} nor has getContext()"
             )
+        self._verifyPeerIdentity: Any = getattr(self._creator, "_verifyPeerIdentity", None)
         self._alpnOverride: Optional[list[bytes]] = None
         if wrappedFactory is not None and IProtocolNegotiationFactory.providedBy(wrappedFactory):
             self._alpnOverride = list(wrappedFactory.acceptableProtocols())
