@@ -36,6 +36,7 @@ from typing import Any
 from zope.interface import implementer
 
 from netframe.core import error
+from netframe.core._writebuffer import drainBuffer
 from netframe.core.failure import Failure
 from netframe.core.interfaces import (
     IAddress,
@@ -51,9 +52,6 @@ from netframe.logger import Logger
 _log = Logger()
 
 __all__ = ["Process"]
-
-#: Buffered chunks smaller than this are joined before writing.
-_COALESCE = 65536
 
 #: The code the trampoline interpreter runs (argv layout: error descriptor,
 #: directory, uid, gid, executable, environment size, environment entries,
@@ -641,29 +639,10 @@ class _ProcessWriter:
         """
         buf = self._buf
         fd = self._fd
-        while buf:
-            chunk = buf[0]
-            if len(chunk) < _COALESCE and len(buf) > 1:
-                parts = [buf.popleft()]
-                size = len(chunk)
-                while buf and size < _COALESCE:
-                    c = buf.popleft()
-                    parts.append(c)
-                    size += len(c)
-                chunk = b"".join(parts)
-                buf.appendleft(chunk)
-            try:
-                n = os.write(fd, chunk)
-            except (BlockingIOError, InterruptedError):
-                break
-            except OSError as e:
-                return Failure(error.ConnectionLost(e.strerror or str(e)))
-            self._bufSize -= n
-            if n == len(chunk):
-                buf.popleft()
-            else:
-                buf[0] = memoryview(chunk)[n:]
-                break
+        sent, failed = drainBuffer(buf, lambda data: os.write(fd, data))
+        self._bufSize -= sent
+        if failed is not None:
+            return failed
         producer = self.producer
         if buf:
             if producer is not None and self.producerPaused and self._bufSize <= self.lowWaterMark:

@@ -20,6 +20,7 @@ from zope.interface import implementer
 from netframe.core import error
 from netframe.core._reactorbase import _isIPAddress
 from netframe.core._tlsreactor import _TLSConnectionMixin
+from netframe.core._writebuffer import drainBuffer
 from netframe.core.address import IPv4Address, IPv6Address
 from netframe.core.failure import Failure
 from netframe.core.interfaces import (
@@ -38,9 +39,6 @@ from netframe.core.task import DelayedCall
 from netframe.logger import Logger
 
 _log = Logger()
-
-#: Buffered chunks smaller than this are joined before sending.
-_COALESCE = 65536
 
 #: accept() errors that concern one pending connection only.
 _ACCEPT_TRANSIENT = frozenset(
@@ -176,30 +174,10 @@ class _Connection(_TLSConnectionMixin):
         @return: None, or the reason to disconnect.
         """
         buf = self._buf
-        send = self._send
-        while buf:
-            chunk = buf[0]
-            if len(chunk) < _COALESCE and len(buf) > 1:
-                parts = [buf.popleft()]
-                size = len(chunk)
-                while buf and size < _COALESCE:
-                    c = buf.popleft()
-                    parts.append(c)
-                    size += len(c)
-                chunk = b"".join(parts)
-                buf.appendleft(chunk)
-            try:
-                n = send(chunk)
-            except (BlockingIOError, InterruptedError):
-                break
-            except OSError as e:
-                return Failure(error.ConnectionLost(e.strerror or str(e)))
-            self._bufSize -= n
-            if n == len(chunk):
-                buf.popleft()
-            else:
-                buf[0] = memoryview(chunk)[n:]
-                break
+        sent, failed = drainBuffer(buf, self._send)
+        self._bufSize -= sent
+        if failed is not None:
+            return failed
         producer = self.producer
         if buf:
             if producer is not None and self.producerPaused and self._bufSize <= self.lowWaterMark:
