@@ -656,6 +656,9 @@ class _ProcessWriter:
             if self.producerPaused:
                 self.producerPaused = False
                 producer.resumeProducing()
+                if buf:
+                    # It wrote more than the pipe took: keep writing (as TCP does).
+                    return None
             if self.producer is not None:
                 self.reactor.removeWriter(self)
                 return None
