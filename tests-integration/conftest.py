@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -68,3 +70,54 @@ def pytest_terminal_summary(
         terminalreporter.write_line(f"{size / 1000:9.1f} kB  {wheel}")
         total += size
     terminalreporter.write_line(f"{total / 1000:9.1f} kB  total of {len(sizes)} wheels")
+
+
+#: How long an interoperability scenario may run its reactor before it fails.
+INTEROP_WATCHDOG_SECONDS = 30.0
+
+
+@pytest.fixture
+def reactor() -> Iterator[Any]:
+    """A fresh EPollReactor (never the global one), closed after the test."""
+    from netframe.core.epollreactor import EPollReactor
+
+    r = EPollReactor()
+    yield r
+    r.disconnectAll()
+    r._close()
+
+
+@pytest.fixture
+def runUntil(reactor: Any) -> Callable[[Any], Any]:
+    """
+    A function running C{reactor} until a Deferred fires or the watchdog expires, then
+    returning its result or raising its failure.
+    """
+    from netframe.core.failure import Failure
+
+    def run(d: Any) -> Any:
+        outcome: list[Any] = []
+        timedOut: list[bool] = []
+
+        def done(result: Any) -> None:
+            outcome.append(result)
+            reactor.stop()
+
+        def watchdog() -> None:
+            timedOut.append(True)
+            reactor.stop()
+
+        d.addBoth(done)
+        call = reactor.callLater(INTEROP_WATCHDOG_SECONDS, watchdog)
+        if not outcome:
+            reactor.run(installSignalHandlers=False)
+        if call.active():
+            call.cancel()
+        if timedOut:
+            pytest.fail(f"the scenario did not finish within {INTEROP_WATCHDOG_SECONDS}s")
+        result = outcome[0]
+        if isinstance(result, Failure):
+            result.raiseException()
+        return result
+
+    return run

@@ -21,7 +21,7 @@ import datetime
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -29,7 +29,6 @@ import pytest
 from netframe.core.defer import Deferred, inlineCallbacks
 from netframe.core.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint
 from netframe.core.epollreactor import EPollReactor
-from netframe.core.failure import Failure
 from netframe.core.protocol import Factory
 from netframe.core.protocols import amp
 
@@ -228,42 +227,6 @@ ECHO_ARGS: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-def reactor() -> Iterator[EPollReactor]:
-    """A fresh EPollReactor, closed after the test."""
-    r = EPollReactor()
-    yield r
-    r.disconnectAll()
-    r._close()
-
-
-def runUntil(reactor: EPollReactor, d: Deferred[Any]) -> Any:
-    """Run C{reactor} until C{d} fires or the watchdog expires; return or raise its result."""
-    outcome: list[Any] = []
-    timedOut: list[bool] = []
-
-    def done(result: Any) -> None:
-        outcome.append(result)
-        reactor.stop()
-
-    def watchdog() -> None:
-        timedOut.append(True)
-        reactor.stop()
-
-    d.addBoth(done)
-    call = reactor.callLater(WATCHDOG_SECONDS, watchdog)
-    if not outcome:
-        reactor.run(installSignalHandlers=False)
-    if call.active():
-        call.cancel()
-    if timedOut:
-        pytest.fail(f"AMP interop did not finish within {WATCHDOG_SECONDS}s")
-    result = outcome[0]
-    if isinstance(result, Failure):
-        result.raiseException()
-    return result
-
-
 def startTwisted(*args: str) -> subprocess.Popen[str]:
     """Start the Twisted peer script with C{args}."""
     return subprocess.Popen(
@@ -278,7 +241,9 @@ def startTwisted(*args: str) -> subprocess.Popen[str]:
 class TwistedInteropTests:
     """netframe's AMP and Twisted's AMP understand each other."""
 
-    def test_netframeClientTwistedServer(self, reactor: EPollReactor) -> None:
+    def test_netframeClientTwistedServer(
+        self, reactor: EPollReactor, runUntil: Callable[[Any], Any]
+    ) -> None:
         """A netframe client calls a Twisted server: values, a declared error, an unknown command."""
         proc = startTwisted("server")
         try:
@@ -305,7 +270,7 @@ class TwistedInteropTests:
                 client.transport.loseConnection()
                 return out
 
-            out = runUntil(reactor, scenario())
+            out = runUntil(scenario())
         finally:
             proc.terminate()
             proc.communicate(timeout=WATCHDOG_SECONDS)
@@ -315,7 +280,9 @@ class TwistedInteropTests:
         assert isinstance(out["fail"], Oops) and out["fail"].args == ("declared x",)
         assert out["unknown"].errorCode == b"UNHANDLED"
 
-    def test_twistedClientNetframeServer(self, reactor: EPollReactor) -> None:
+    def test_twistedClientNetframeServer(
+        self, reactor: EPollReactor, runUntil: Callable[[Any], Any]
+    ) -> None:
         """A Twisted client calls a netframe server: values, a declared error, an unknown command."""
 
         @inlineCallbacks
@@ -340,7 +307,7 @@ class TwistedInteropTests:
             stdout, stderr = proc.communicate()
             return proc.returncode, stdout, stderr
 
-        returncode, stdout, stderr = runUntil(reactor, scenario())
+        returncode, stdout, stderr = runUntil(scenario())
         assert returncode == 0, stderr
         results = dict(json.loads(line) for line in stdout.splitlines())
         assert results["sum"] == {"total": 94}

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -306,42 +306,6 @@ class Realm:
         return pb.IPerspective, Avatar(avatarId), lambda: None
 
 
-@pytest.fixture
-def reactor() -> Iterator[EPollReactor]:
-    """A fresh EPollReactor, closed after the test."""
-    r = EPollReactor()
-    yield r
-    r.disconnectAll()
-    r._close()
-
-
-def runUntil(reactor: EPollReactor, d: Deferred[Any]) -> Any:
-    """Run C{reactor} until C{d} fires or the watchdog expires; return or raise its result."""
-    outcome: list[Any] = []
-    timedOut: list[bool] = []
-
-    def done(result: Any) -> None:
-        outcome.append(result)
-        reactor.stop()
-
-    def watchdog() -> None:
-        timedOut.append(True)
-        reactor.stop()
-
-    d.addBoth(done)
-    call = reactor.callLater(WATCHDOG_SECONDS, watchdog)
-    if not outcome:
-        reactor.run(installSignalHandlers=False)
-    if call.active():
-        call.cancel()
-    if timedOut:
-        pytest.fail(f"PB interop did not finish within {WATCHDOG_SECONDS}s")
-    result = outcome[0]
-    if isinstance(result, Failure):
-        result.raiseException()
-    return result
-
-
 def startTwisted(*args: str) -> subprocess.Popen[str]:
     """Start the Twisted peer script with C{args}."""
     return subprocess.Popen(
@@ -356,7 +320,9 @@ def startTwisted(*args: str) -> subprocess.Popen[str]:
 class TwistedPBInteropTests:
     """netframe's PB and Twisted's PB understand each other."""
 
-    def test_twistedClientNetframeServer(self, reactor: EPollReactor) -> None:
+    def test_twistedClientNetframeServer(
+        self, reactor: EPollReactor, runUntil: Callable[[Any], Any]
+    ) -> None:
         """A Twisted client uses a netframe server: references, copies, caches, errors, login."""
         root = Root()
         checker = checkers.InMemoryUsernamePasswordDatabaseDontUse(user1="pass1")
@@ -385,7 +351,7 @@ class TwistedPBInteropTests:
             return proc.returncode, stdout, stderr
 
         try:
-            returncode, stdout, stderr = runUntil(reactor, scenario())
+            returncode, stdout, stderr = runUntil(scenario())
         finally:
             port.stopListening()
             credPort.stopListening()
@@ -414,7 +380,9 @@ class TwistedPBInteropTests:
         assert results["login"] == "user1 foo 12"
         assert results["badLogin"]["isUnauthorized"] is True
 
-    def test_netframeClientTwistedServer(self, reactor: EPollReactor) -> None:
+    def test_netframeClientTwistedServer(
+        self, reactor: EPollReactor, runUntil: Callable[[Any], Any]
+    ) -> None:
         """A netframe client uses a Twisted server: references, copies, caches, errors, login."""
         proc = startTwisted("server")
         try:
@@ -462,7 +430,7 @@ class TwistedPBInteropTests:
                     f.disconnect()
                 return out
 
-            out = runUntil(reactor, scenario())
+            out = runUntil(scenario())
         finally:
             proc.terminate()
             proc.communicate(timeout=WATCHDOG_SECONDS)
