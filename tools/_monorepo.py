@@ -10,9 +10,11 @@ imported by those scripts only; nothing in ``packages/`` imports it.
 
 from __future__ import annotations
 
+import argparse
 import ast
+import sys
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ __all__ = [
     "moduleNameFor",
     "nextBreaking",
     "readVersion",
+    "runCheck",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -403,3 +406,38 @@ def collectImports(path: Path, moduleName: str, isPackage: bool) -> list[ImportT
                     targets.append(ImportTarget(path, node.lineno, base, alias.name))
     targets.sort(key=lambda t: (t.line, t.module, t.name or ""))
     return targets
+
+
+def runCheck(
+    label: str,
+    check: Callable[[Path], tuple[list[str], str]],
+    description: str,
+    argv: list[str] | None = None,
+) -> int:
+    """
+    Command-line driver shared by the repository checks.
+
+    Parses ``--root``, runs ``check(root)``, prints one line per violation (exit 1) or the
+    check's summary (exit 0); a tree that cannot be read exits 2.
+
+    :param label: the check's name, prefixed to its messages.
+    :param check: returns the violations and the summary line for a monorepo root.
+    :param description: the ``--help`` description.
+    :param argv: the arguments (default: ``sys.argv[1:]``).
+    :return: the exit status.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--root", type=Path, default=REPO_ROOT, help="monorepo root")
+    args = parser.parse_args(argv)
+    try:
+        errors, summary = check(args.root.resolve())
+    except MonorepoError as exc:
+        print(f"{label}: {exc}", file=sys.stderr)
+        return 2
+    for line in errors:
+        print(line)
+    if errors:
+        print(f"{label}: {len(errors)} violation(s)", file=sys.stderr)
+        return 1
+    print(summary)
+    return 0

@@ -23,14 +23,12 @@ violation, 0 with a one-line summary when clean, 2 when the tree cannot be read.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _monorepo import (
-    REPO_ROOT,
     SHARED_NAMESPACES,
     DeclaredRequirement,
     Distribution,
@@ -42,6 +40,7 @@ from _monorepo import (
     loadMonorepo,
     moduleNameFor,
     nextBreaking,
+    runCheck,
 )
 
 __all__ = ["checkSiblings", "main"]
@@ -215,21 +214,7 @@ def checkSiblings(root: Path) -> tuple[list[str], str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("--root", type=Path, default=REPO_ROOT, help="monorepo root")
-    args = parser.parse_args(argv)
-    try:
-        errors, summary = checkSiblings(args.root.resolve())
-    except MonorepoError as exc:
-        print(f"siblings: {exc}", file=sys.stderr)
-        return 2
-    for line in errors:
-        print(line)
-    if errors:
-        print(f"siblings: {len(errors)} violation(s)", file=sys.stderr)
-        return 1
-    print(summary)
-    return 0
+    return runCheck("siblings", checkSiblings, __doc__.strip().splitlines()[0], argv)
 
 
 if __name__ == "__main__":
