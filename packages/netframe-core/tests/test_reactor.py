@@ -99,6 +99,23 @@ class TimerHeapTests:
         with pytest.raises(error.AlreadyCalled):
             dc2.reset(1)
 
+    def test_cancelFromInsideItselfRaisesAlreadyCalled(self) -> None:
+        """A running call that cancels itself gets AlreadyCalled; its repr still works."""
+        r = FakeTimeReactor()
+        raised: list[type[BaseException]] = []
+
+        def selfCancel() -> None:
+            try:
+                dc.cancel()
+            except error.AlreadyCalled as e:
+                raised.append(type(e))
+
+        dc = r.callLater(0, selfCancel)
+        assert "selfCancel" in repr(dc)
+        r.runUntilCurrent()
+        assert raised == [error.AlreadyCalled]
+        assert "called=1" in repr(dc)
+
     def test_resetEarlier(self) -> None:
         """reset() to an earlier time moves the call forward."""
         r = FakeTimeReactor()

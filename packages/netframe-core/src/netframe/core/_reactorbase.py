@@ -15,6 +15,7 @@ import signal
 import socket
 import threading
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable
 from types import FrameType
@@ -49,15 +50,79 @@ def _isIPAddress(name: str) -> bool:
 
 class _TimedCall(DelayedCall):
     """
-    A reactor's L{DelayedCall}: it also knows its live timer-heap entry.
+    A reactor's L{DelayedCall}: it also knows its reactor and its live timer-heap entry.
+
+    Built on the C{callLater} hot path, so it stores only what every call needs; the
+    canceller, resetter and time source are the reactor's, looked up when used, and
+    L{cancel} does the reactor's lazy-deletion bookkeeping itself.
 
     @ivar _entry: the heap entry that will run it, or None once it ran or was
         cancelled (any other entry naming it is stale).
+    @ivar _reactor: the reactor whose heap holds it.
     """
 
-    __slots__ = ("_entry",)
+    __slots__ = ("_entry", "_reactor")
 
     _entry: tuple[float, int, _TimedCall] | None
+
+    def __init__(
+        self,
+        time: float,
+        func: Callable[..., Any],
+        args: tuple[Any, ...],
+        kw: dict[str, Any],
+        reactor: ReactorBase,
+    ) -> None:
+        """
+        @param time: when to run, on C{reactor.seconds()}'s scale.
+        @param func: the callable.
+        @param args: its positional arguments.
+        @param kw: its keyword arguments.
+        @param reactor: the reactor whose heap holds the call.
+        """
+        self.time = time
+        self.func = func
+        self.args = args
+        self.kw = kw
+        self._reactor = reactor
+        self.cancelled = 0
+        self.called = 0
+        self.delayed_time = 0.0
+        self.creator = traceback.format_stack()[:-2] if self.debug else None
+
+    @property
+    def canceller(self) -> Callable[[DelayedCall], Any]:  # type: ignore[override]
+        """The reactor's lazy deletion (L{ReactorBase._cancelTimer})."""
+        return self._reactor._cancelTimer
+
+    @property
+    def resetter(self) -> Callable[[DelayedCall], Any]:  # type: ignore[override]
+        """The reactor's rescheduling (L{ReactorBase._resetTimer})."""
+        return self._reactor._resetTimer
+
+    @property
+    def seconds(self) -> Callable[[], float]:  # type: ignore[override]
+        """The reactor's clock (its C{seconds} method)."""
+        return self._reactor.seconds
+
+    def cancel(self) -> None:
+        """
+        Unschedule the call; it will never run.
+
+        @raise AlreadyCancelled: If it was cancelled before.
+        @raise AlreadyCalled: If it already ran (or is running).
+        """
+        if self._entry is None:
+            if self.cancelled:
+                raise error.AlreadyCancelled()
+            raise error.AlreadyCalled()
+        self._entry = None
+        self.cancelled = 1
+        del self.func, self.args, self.kw
+        reactor = self._reactor
+        reactor._deadTimers = dead = reactor._deadTimers + 1
+        if dead * 2 > len(reactor._timers) + len(reactor._newTimers):
+            reactor._compactTimers()
 
 
 _Entry = tuple[float, int, _TimedCall]
@@ -199,9 +264,6 @@ class ReactorBase(_ThreadPoolReactorMixin, _ResolverReactorMixin):
         self._newTimers: list[_Entry] = []
         self._deadTimers = 0
         self._timerSeq = 0
-        # Bound once: every callLater hands them to its DelayedCall.
-        self._cancelTimerCallback = self._cancelTimer
-        self._resetTimerCallback = self._resetTimer
         self._threadCallQueue: deque[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = (
             deque()
         )
@@ -258,16 +320,7 @@ class ReactorBase(_ThreadPoolReactorMixin, _ResolverReactorMixin):
             raise ValueError(f"callLater delay must be >= 0, not {delay!r}")
         if not _isCallable(callable):
             raise TypeError(f"{callable!r} is not callable")
-        seconds = self.seconds
-        dc = _TimedCall(
-            seconds() + delay,
-            callable,
-            args,
-            kw,
-            self._cancelTimerCallback,
-            self._resetTimerCallback,
-            seconds,
-        )
+        dc = _TimedCall(self.seconds() + delay, callable, args, kw, self)
         seq = self._timerSeq = self._timerSeq + 1
         dc._entry = entry = (dc.time, seq, dc)
         self._newTimers.append(entry)
