@@ -1,17 +1,17 @@
 """
-The interfaces of netframe's networking core (Twisted's ``twisted.internet.interfaces``).
+The interfaces of netframe's networking core (Twisted's C{twisted.internet.interfaces}).
 
-Each is a :class:`zope.interface.Interface`: a reactor, transport, protocol or
-endpoint declares what it provides with ``@implementer(...)`` and callers check with
-``IFoo.providedBy(obj)`` or adapt with ``IFoo(obj)``.  The docstrings state the
+Each is a L{zope.interface.Interface}: a reactor, transport, protocol or
+endpoint declares what it provides with C{@implementer(...)} and callers check with
+C{IFoo.providedBy(obj)} or adapt with C{IFoo(obj)}.  The docstrings state the
 contract every provider keeps.
 
-Reactor interfaces: :class:`IReactorCore`, :class:`IReactorTime`,
-:class:`IReactorTCP`, :class:`IReactorSSL`, :class:`IReactorUNIX`,
-:class:`IReactorUNIXDatagram`, :class:`IReactorUDP`, :class:`IReactorMulticast`,
-:class:`IReactorSocket`, :class:`IReactorProcess`, :class:`IReactorThreads` (with
-:class:`IReactorFromThreads` and :class:`IReactorInThreads`),
-:class:`IReactorPluggableResolver`, :class:`IReactorFDSet`.
+Reactor interfaces: L{IReactorCore}, L{IReactorTime},
+L{IReactorTCP}, L{IReactorSSL}, L{IReactorUNIX},
+L{IReactorUNIXDatagram}, L{IReactorUDP}, L{IReactorMulticast},
+L{IReactorSocket}, L{IReactorProcess}, L{IReactorThreads} (with
+L{IReactorFromThreads} and L{IReactorInThreads}),
+L{IReactorPluggableResolver}, L{IReactorFDSet}.
 """
 
 from __future__ import annotations
@@ -97,8 +97,8 @@ class IAddress(Interface):
     """
     The address of one end of a connection or of a listening port.
 
-    A marker: concrete addresses (``IPv4Address``, ``IPv6Address``, ``UNIXAddress`` in
-    :mod:`netframe.core.address`) carry their own attributes.  Addresses compare by
+    A marker: concrete addresses (C{IPv4Address}, C{IPv6Address}, C{UNIXAddress} in
+    L{netframe.core.address}) carry their own attributes.  Addresses compare by
     value and are hashable.
     """
 
@@ -108,15 +108,15 @@ class IResolverSimple(Interface):
 
     def getHostByName(name: str, timeout: tuple[int, ...] = _RESOLVER_TIMEOUTS) -> Deferred[str]:
         """
-        Resolve ``name`` to an IPv4 address.
+        Resolve C{name} to an IPv4 address.
 
-        :param name: the host name; an address literal resolves to itself.
-        :param timeout: seconds to wait on each successive attempt; the whole lookup
+        @param name: the host name; an address literal resolves to itself.
+        @param timeout: seconds to wait on each successive attempt; the whole lookup
             fails once they are used up.
-        :return: a Deferred firing with the dotted-quad address, or failing with
-            ``netframe.core.error.DNSLookupError`` both when there is no such name and
+        @return: a Deferred firing with the dotted-quad address, or failing with
+            C{netframe.core.error.DNSLookupError} both when there is no such name and
             when the timeouts are used up without an answer (the message then says
-            ``timeout error``); trap ``DNSLookupError`` to handle every failed lookup.
+            C{timeout error}); trap C{DNSLookupError} to handle every failed lookup.
         """
 
 
@@ -127,39 +127,39 @@ class IReactorCore(Interface):
     """The event loop itself: running, stopping, system events and name resolution."""
 
     running = Attribute(
-        "``True`` from the time the reactor has started running (after the 'startup' "
-        "event's 'during' phase) until it begins shutting down; ``False`` otherwise."
+        "C{True} from the time the reactor has started running (after the 'startup' "
+        "event's 'during' phase) until it begins shutting down; C{False} otherwise."
     )
 
     def resolve(name: str, timeout: tuple[int, ...] = _RESOLVER_TIMEOUTS) -> Deferred[str]:
         """
-        Resolve ``name`` to an IPv4 address with the installed resolver.
+        Resolve C{name} to an IPv4 address with the installed resolver.
 
-        :param name: the host name.
-        :param timeout: retry timeouts in seconds, as for
-            :meth:`IResolverSimple.getHostByName`.
-        :return: a Deferred firing with the address text, or failing with
-            ``netframe.core.error.DNSLookupError`` (no such name, or no answer before
+        @param name: the host name.
+        @param timeout: retry timeouts in seconds, as for
+            L{IResolverSimple.getHostByName}.
+        @return: a Deferred firing with the address text, or failing with
+            C{netframe.core.error.DNSLookupError} (no such name, or no answer before
             the timeouts are used up).
         """
 
     def run() -> None:
         """
-        Fire the 'startup' event, then run the event loop until :meth:`stop` is called.
+        Fire the 'startup' event, then run the event loop until L{stop} is called.
 
         Blocks the calling thread; returns after the 'shutdown' event has completed.
 
-        :raise netframe.core.error.ReactorAlreadyRunning: if already running.
-        :raise netframe.core.error.ReactorNotRestartable: if run before and stopped.
+        @raise netframe.core.error.ReactorAlreadyRunning: if already running.
+        @raise netframe.core.error.ReactorNotRestartable: if run before and stopped.
         """
 
     def stop() -> None:
         """
-        Stop the event loop: fire the 'shutdown' event, then return from :meth:`run`.
+        Stop the event loop: fire the 'shutdown' event, then return from L{run}.
 
         Delayed calls not yet run are abandoned.
 
-        :raise netframe.core.error.ReactorNotRunning: if not running (or already
+        @raise netframe.core.error.ReactorNotRunning: if not running (or already
             stopping).
         """
 
@@ -167,7 +167,7 @@ class IReactorCore(Interface):
         """
         Stop the event loop at once, without firing the 'shutdown' event.
 
-        Meant for test harnesses; applications use :meth:`stop`.
+        Meant for test harnesses; applications use L{stop}.
         """
 
     def iterate(delay: float = 0) -> None:
@@ -176,7 +176,7 @@ class IReactorCore(Interface):
 
         Not for use in applications or tests (it breaks reentrancy guarantees).
 
-        :param delay: the most seconds to wait for I/O.
+        @param delay: the most seconds to wait for I/O.
         """
 
     def fireSystemEvent(eventType: str) -> None:
@@ -185,82 +185,82 @@ class IReactorCore(Interface):
 
         A 'before' trigger returning a Deferred delays the later phases until it fires.
 
-        :param eventType: the event name ('startup', 'shutdown' or any other).
+        @param eventType: the event name ('startup', 'shutdown' or any other).
         """
 
     def addSystemEventTrigger(
         phase: str, eventType: str, callable: Callable[..., Any], *args: Any, **kw: Any
     ) -> Any:
         """
-        Arrange for ``callable(*args, **kw)`` to run when ``eventType`` fires.
+        Arrange for C{callable(*args, **kw)} to run when C{eventType} fires.
 
-        :param phase: ``'before'``, ``'during'`` or ``'after'``.
-        :param eventType: the event name, e.g. ``'startup'`` or ``'shutdown'``.
-        :param callable: what to call; in the 'before' phase it may return a Deferred
+        @param phase: C{'before'}, C{'during'} or C{'after'}.
+        @param eventType: the event name, e.g. C{'startup'} or C{'shutdown'}.
+        @param callable: what to call; in the 'before' phase it may return a Deferred
             that the next phases wait for.
-        :return: an opaque ID for :meth:`removeSystemEventTrigger`.
-        :raise KeyError: if ``phase`` is not one of the three.
+        @return: an opaque ID for L{removeSystemEventTrigger}.
+        @raise KeyError: if C{phase} is not one of the three.
         """
 
     def removeSystemEventTrigger(triggerID: Any) -> None:
         """
-        Remove a trigger added with :meth:`addSystemEventTrigger`.
+        Remove a trigger added with L{addSystemEventTrigger}.
 
-        :param triggerID: the value returned when adding it.
-        :raise ValueError: if the trigger is unknown or was already removed.
+        @param triggerID: the value returned when adding it.
+        @raise ValueError: if the trigger is unknown or was already removed.
         """
 
     def callWhenRunning(callable: Callable[..., Any], *args: Any, **kw: Any) -> Optional[Any]:
         """
-        Call ``callable(*args, **kw)`` now if the reactor runs, else once it starts.
+        Call C{callable(*args, **kw)} now if the reactor runs, else once it starts.
 
-        :return: ``None`` if called at once, else the trigger ID of the 'startup'
-            trigger (for :meth:`removeSystemEventTrigger`).
+        @return: C{None} if called at once, else the trigger ID of the 'startup'
+            trigger (for L{removeSystemEventTrigger}).
         """
 
 
 class IDelayedCall(Interface):
-    """A call scheduled by :meth:`IReactorTime.callLater`, until it runs."""
+    """A call scheduled by L{IReactorTime.callLater}, until it runs."""
 
     def getTime() -> float:
         """
-        Return when the call is due, in the reactor's :meth:`IReactorTime.seconds`.
+        Return when the call is due, in the reactor's L{IReactorTime.seconds}.
 
-        :return: the due time in seconds.
+        @return: the due time in seconds.
         """
 
     def cancel() -> None:
         """
         Unschedule the call: it will not run.
 
-        :raise netframe.core.error.AlreadyCancelled: if it was cancelled already.
-        :raise netframe.core.error.AlreadyCalled: if it has run already.
+        @raise netframe.core.error.AlreadyCancelled: if it was cancelled already.
+        @raise netframe.core.error.AlreadyCalled: if it has run already.
         """
 
     def delay(secondsLater: float) -> None:
         """
         Push the due time back.
 
-        :param secondsLater: seconds to add to the due time (negative brings it
+        @param secondsLater: seconds to add to the due time (negative brings it
             forward).
-        :raise netframe.core.error.AlreadyCancelled: if it was cancelled.
-        :raise netframe.core.error.AlreadyCalled: if it has run.
+        @raise netframe.core.error.AlreadyCancelled: if it was cancelled.
+        @raise netframe.core.error.AlreadyCalled: if it has run.
         """
 
     def reset(secondsFromNow: float) -> None:
         """
-        Reschedule the call to ``secondsFromNow`` seconds from now.
+        Reschedule the call to C{secondsFromNow} seconds from now.
 
-        :param secondsFromNow: the new delay from the current time.
-        :raise netframe.core.error.AlreadyCancelled: if it was cancelled.
-        :raise netframe.core.error.AlreadyCalled: if it has run.
+        @param secondsFromNow: the new delay from the current time.
+        @raise netframe.core.error.AlreadyCancelled: if it was cancelled.
+        @raise netframe.core.error.AlreadyCalled: if it has run.
         """
 
     def active() -> bool:
         """
         Tell whether the call is still pending.
 
-        :return: ``False`` once it has run or been cancelled, else ``True``.
+        @return: C{False} once it has run or been cancelled, else C{True}.
         """
 
 
@@ -271,27 +271,27 @@ class IReactorTime(Interface):
         """
         Return the current time in seconds, on the clock used for scheduling.
 
-        :return: seconds (monotonic for real reactors; fake for ``task.Clock``).
+        @return: seconds (monotonic for real reactors; fake for C{task.Clock}).
         """
 
     def callLater(
         delay: float, callable: Callable[..., Any], *args: Any, **kw: Any
     ) -> IDelayedCall:
         """
-        Call ``callable(*args, **kw)`` in ``delay`` seconds (only while running).
+        Call C{callable(*args, **kw)} in C{delay} seconds (only while running).
 
-        :param delay: seconds from now; 0 means on the next iteration.
-        :param callable: what to call.
-        :return: an :class:`IDelayedCall` that can cancel or reschedule the call.
-        :raise ValueError: if ``delay`` is negative.
-        :raise TypeError: if ``callable`` is not callable.
+        @param delay: seconds from now; 0 means on the next iteration.
+        @param callable: what to call.
+        @return: an L{IDelayedCall} that can cancel or reschedule the call.
+        @raise ValueError: if C{delay} is negative.
+        @raise TypeError: if C{callable} is not callable.
         """
 
     def getDelayedCalls() -> Sequence[IDelayedCall]:
         """
         Return the calls scheduled and not yet run or cancelled.
 
-        :return: the pending :class:`IDelayedCall` providers.
+        @return: the pending L{IDelayedCall} providers.
         """
 
 
@@ -302,16 +302,16 @@ class IReactorTCP(Interface):
         port: int, factory: IProtocolFactory, backlog: int = 50, interface: str = ""
     ) -> IListeningPort:
         """
-        Listen for TCP connections, building a protocol from ``factory`` for each.
+        Listen for TCP connections, building a protocol from C{factory} for each.
 
-        :param port: the port number; 0 lets the system choose one (read it back with
-            ``getHost().port``).
-        :param factory: builds one protocol per connection.
-        :param backlog: the length of the queue of pending connections.
-        :param interface: the local address to bind; ``''`` means every IPv4 address,
-            ``'::'`` every IPv6 address.
-        :return: the listening port.
-        :raise netframe.core.error.CannotListenError: if the port cannot be bound.
+        @param port: the port number; 0 lets the system choose one (read it back with
+            C{getHost().port}).
+        @param factory: builds one protocol per connection.
+        @param backlog: the length of the queue of pending connections.
+        @param interface: the local address to bind; C{''} means every IPv4 address,
+            C{'::'} every IPv6 address.
+        @return: the listening port.
+        @raise netframe.core.error.CannotListenError: if the port cannot be bound.
         """
 
     def connectTCP(
@@ -322,19 +322,19 @@ class IReactorTCP(Interface):
         bindAddress: Optional[tuple[str, int]] = None,
     ) -> IConnector:
         """
-        Connect to ``host``:``port`` over TCP.
+        Connect to C{host}:C{port} over TCP.
 
         The host name is resolved on every attempt.  Progress is reported to the
-        ``ClientFactory``: ``startedConnecting``, then ``buildProtocol`` and the
-        protocol's ``connectionMade``, or ``clientConnectionFailed``; later
-        ``clientConnectionLost``.
+        C{ClientFactory}: C{startedConnecting}, then C{buildProtocol} and the
+        protocol's C{connectionMade}, or C{clientConnectionFailed}; later
+        C{clientConnectionLost}.
 
-        :param host: a host name or address.
-        :param port: the port number.
-        :param factory: a ``ClientFactory``.
-        :param timeout: seconds before the attempt fails.
-        :param bindAddress: a local ``(host, port)`` to bind first, or ``None``.
-        :return: the connector, which can stop or repeat the attempt.
+        @param host: a host name or address.
+        @param port: the port number.
+        @param factory: a C{ClientFactory}.
+        @param timeout: seconds before the attempt fails.
+        @param bindAddress: a local C{(host, port)} to bind first, or C{None}.
+        @return: the connector, which can stop or repeat the attempt.
         """
 
 
@@ -350,12 +350,12 @@ class IReactorSSL(Interface):
         bindAddress: Optional[tuple[str, int]] = None,
     ) -> IConnector:
         """
-        Connect to ``host``:``port`` and start TLS, as :meth:`IReactorTCP.connectTCP`.
+        Connect to C{host}:C{port} and start TLS, as L{IReactorTCP.connectTCP}.
 
-        :param contextFactory: supplies our identity (optional), the trust and
+        @param contextFactory: supplies our identity (optional), the trust and
             verification rules for the server's certificate and the TLS options, e.g.
-            ``netframe.core.ssl.optionsForClientTLS(hostname)``.
-        :return: the connector.
+            C{netframe.core.ssl.optionsForClientTLS(hostname)}.
+        @return: the connector.
         """
 
     def listenSSL(
@@ -366,12 +366,12 @@ class IReactorSSL(Interface):
         interface: str = "",
     ) -> IListeningPort:
         """
-        Listen for TLS connections, as :meth:`IReactorTCP.listenTCP`.
+        Listen for TLS connections, as L{IReactorTCP.listenTCP}.
 
-        :param contextFactory: supplies the server certificate and key, the TLS options
+        @param contextFactory: supplies the server certificate and key, the TLS options
             and optionally the client certificates required.
-        :return: the listening port.
-        :raise netframe.core.error.CannotListenError: if the port cannot be bound.
+        @return: the listening port.
+        @raise netframe.core.error.CannotListenError: if the port cannot be bound.
         """
 
 
@@ -382,14 +382,14 @@ class IReactorUNIX(Interface):
         address: str, factory: Any, timeout: float = 30, checkPID: bool = False
     ) -> IConnector:
         """
-        Connect to the UNIX socket at ``address``.
+        Connect to the UNIX socket at C{address}.
 
-        :param address: the socket's path.
-        :param factory: a ``ClientFactory``.
-        :param timeout: seconds before the attempt fails.
-        :param checkPID: check the server's lock file (``<address>.lock``) and fail if
+        @param address: the socket's path.
+        @param factory: a C{ClientFactory}.
+        @param timeout: seconds before the attempt fails.
+        @param checkPID: check the server's lock file (C{<address>.lock}) and fail if
             the process it names is gone.
-        :return: the connector.
+        @return: the connector.
         """
 
     def listenUNIX(
@@ -400,16 +400,16 @@ class IReactorUNIX(Interface):
         wantPID: bool = False,
     ) -> IListeningPort:
         """
-        Listen on a UNIX socket at ``address``.
+        Listen on a UNIX socket at C{address}.
 
-        :param address: the path to create.
-        :param factory: builds one protocol per connection.
-        :param backlog: the pending connection queue length.
-        :param mode: the permissions of the socket file.
-        :param wantPID: write a lock file ``<address>.lock`` with our process ID, and
+        @param address: the path to create.
+        @param factory: builds one protocol per connection.
+        @param backlog: the pending connection queue length.
+        @param mode: the permissions of the socket file.
+        @param wantPID: write a lock file C{<address>.lock} with our process ID, and
             refuse to start when another live process holds it.
-        :return: the listening port.
-        :raise netframe.core.error.CannotListenError: if the path cannot be bound.
+        @return: the listening port.
+        @raise netframe.core.error.CannotListenError: if the path cannot be bound.
         """
 
 
@@ -424,28 +424,28 @@ class IReactorUNIXDatagram(Interface):
         bindAddress: Optional[str] = None,
     ) -> IConnector:
         """
-        Connect a datagram protocol to the UNIX datagram socket at ``address``.
+        Connect a datagram protocol to the UNIX datagram socket at C{address}.
 
-        :param address: the peer socket's path.
-        :param protocol: a ``ConnectedDatagramProtocol``.
-        :param maxPacketSize: the largest datagram read.
-        :param mode: the permissions of our socket file, when bound.
-        :param bindAddress: a local path to bind, or ``None``.
-        :return: the connector.
+        @param address: the peer socket's path.
+        @param protocol: a C{ConnectedDatagramProtocol}.
+        @param maxPacketSize: the largest datagram read.
+        @param mode: the permissions of our socket file, when bound.
+        @param bindAddress: a local path to bind, or C{None}.
+        @return: the connector.
         """
 
     def listenUNIXDatagram(
         address: str, protocol: Any, maxPacketSize: int = 8192, mode: int = 0o666
     ) -> IListeningPort:
         """
-        Receive datagrams on a UNIX datagram socket at ``address``.
+        Receive datagrams on a UNIX datagram socket at C{address}.
 
-        :param address: the path to create.
-        :param protocol: a ``DatagramProtocol``.
-        :param maxPacketSize: the largest datagram read.
-        :param mode: the permissions of the socket file.
-        :return: the port (also an :class:`IUNIXDatagramTransport`).
-        :raise netframe.core.error.CannotListenError: if the path cannot be bound.
+        @param address: the path to create.
+        @param protocol: a C{DatagramProtocol}.
+        @param maxPacketSize: the largest datagram read.
+        @param mode: the permissions of the socket file.
+        @return: the port (also an L{IUNIXDatagramTransport}).
+        @raise netframe.core.error.CannotListenError: if the path cannot be bound.
         """
 
 
@@ -456,16 +456,16 @@ class IReactorUDP(Interface):
         port: int, protocol: Any, interface: str = "", maxPacketSize: int = 8192
     ) -> IListeningPort:
         """
-        Bind a UDP port and deliver its datagrams to ``protocol``.
+        Bind a UDP port and deliver its datagrams to C{protocol}.
 
-        :param port: the port number; 0 lets the system choose.
-        :param protocol: a ``DatagramProtocol``; its ``transport`` becomes an
-            :class:`IUDPTransport`.
-        :param interface: the local address; ``''`` means every IPv4 address, ``'::'``
+        @param port: the port number; 0 lets the system choose.
+        @param protocol: a C{DatagramProtocol}; its C{transport} becomes an
+            L{IUDPTransport}.
+        @param interface: the local address; C{''} means every IPv4 address, C{'::'}
             gives an IPv6 socket.
-        :param maxPacketSize: the largest datagram read.
-        :return: the port.
-        :raise netframe.core.error.CannotListenError: if the port cannot be bound.
+        @param maxPacketSize: the largest datagram read.
+        @return: the port.
+        @raise netframe.core.error.CannotListenError: if the port cannot be bound.
         """
 
 
@@ -481,16 +481,16 @@ class IReactorMulticast(Interface):
     ) -> IListeningPort:
         """
         Bind a UDP port that can join multicast groups (its transport is an
-        :class:`IMulticastTransport`; it also receives unicast datagrams).
+        L{IMulticastTransport}; it also receives unicast datagrams).
 
-        :param port: the port number.
-        :param protocol: a ``DatagramProtocol``.
-        :param interface: the local address to bind.
-        :param maxPacketSize: the largest datagram read.
-        :param listenMultiple: allow several sockets (and processes) to bind the same
-            port (``SO_REUSEADDR``/``SO_REUSEPORT``).
-        :return: the port.
-        :raise netframe.core.error.CannotListenError: if the port cannot be bound.
+        @param port: the port number.
+        @param protocol: a C{DatagramProtocol}.
+        @param interface: the local address to bind.
+        @param maxPacketSize: the largest datagram read.
+        @param listenMultiple: allow several sockets (and processes) to bind the same
+            port (C{SO_REUSEADDR}/C{SO_REUSEPORT}).
+        @return: the port.
+        @raise netframe.core.error.CannotListenError: if the port cannot be bound.
         """
 
 
@@ -505,11 +505,11 @@ class IReactorSocket(Interface):
 
         The reactor duplicates the descriptor; the caller keeps and closes its own.
 
-        :param fileDescriptor: a non-blocking, listening socket's descriptor.
-        :param addressFamily: ``socket.AF_INET`` or ``socket.AF_INET6``.
-        :param factory: builds one protocol per connection.
-        :return: the listening port.
-        :raise netframe.core.error.UnsupportedAddressFamily: for another family.
+        @param fileDescriptor: a non-blocking, listening socket's descriptor.
+        @param addressFamily: C{socket.AF_INET} or C{socket.AF_INET6}.
+        @param factory: builds one protocol per connection.
+        @return: the listening port.
+        @raise netframe.core.error.UnsupportedAddressFamily: for another family.
         """
 
     def adoptStreamConnection(
@@ -518,10 +518,10 @@ class IReactorSocket(Interface):
         """
         Take over an already connected stream socket.
 
-        :param fileDescriptor: a non-blocking connected socket's descriptor (duplicated).
-        :param addressFamily: ``socket.AF_INET``, ``AF_INET6`` or ``AF_UNIX``.
-        :param factory: builds the one protocol for the connection.
-        :raise netframe.core.error.UnsupportedAddressFamily: for another family.
+        @param fileDescriptor: a non-blocking connected socket's descriptor (duplicated).
+        @param addressFamily: C{socket.AF_INET}, C{AF_INET6} or C{AF_UNIX}.
+        @param factory: builds the one protocol for the connection.
+        @raise netframe.core.error.UnsupportedAddressFamily: for another family.
         """
 
     def adoptDatagramPort(
@@ -533,12 +533,12 @@ class IReactorSocket(Interface):
         The socket must be non-blocking; the family must be given explicitly; the
         reactor never closes the caller's descriptor.
 
-        :param fileDescriptor: the socket's descriptor (duplicated).
-        :param addressFamily: ``socket.AF_INET`` or ``socket.AF_INET6``.
-        :param protocol: a ``DatagramProtocol``.
-        :param maxPacketSize: the largest datagram read.
-        :return: the port.
-        :raise netframe.core.error.UnsupportedAddressFamily: for another family.
+        @param fileDescriptor: the socket's descriptor (duplicated).
+        @param addressFamily: C{socket.AF_INET} or C{socket.AF_INET6}.
+        @param protocol: a C{DatagramProtocol}.
+        @param maxPacketSize: the largest datagram read.
+        @return: the port.
+        @raise netframe.core.error.UnsupportedAddressFamily: for another family.
         """
 
 
@@ -557,24 +557,24 @@ class IReactorProcess(Interface):
         childFDs: Optional[Mapping[int, Union[int, str]]] = None,
     ) -> IProcessTransport:
         """
-        Start ``executable`` as a child process connected to ``processProtocol``.
+        Start C{executable} as a child process connected to C{processProtocol}.
 
-        :param processProtocol: receives the child's output and exit.
-        :param executable: the program; without a ``/`` it is searched for in the
-            child environment's ``PATH`` (``os.defpath`` if unset), as ``execvpe`` does.
-        :param args: the argument vector; ``args[0]`` is the program's name.
-        :param env: the child's complete environment; empty by default, ``None``
-            passes ours (``os.environ``).
-        :param path: the working directory, or ``None`` for ours.
-        :param uid: run as this user ID (POSIX, needs privileges), or ``None``.
-        :param gid: run as this group ID, or ``None``.
-        :param usePTY: run on a pseudo-terminal (then ``childFDs`` is not used).
-        :param childFDs: the child's descriptors: ``"r"`` (we read), ``"w"`` (we
+        @param processProtocol: receives the child's output and exit.
+        @param executable: the program; without a C{/} it is searched for in the
+            child environment's C{PATH} (C{os.defpath} if unset), as C{execvpe} does.
+        @param args: the argument vector; C{args[0]} is the program's name.
+        @param env: the child's complete environment; empty by default, C{None}
+            passes ours (C{os.environ}).
+        @param path: the working directory, or C{None} for ours.
+        @param uid: run as this user ID (POSIX, needs privileges), or C{None}.
+        @param gid: run as this group ID, or C{None}.
+        @param usePTY: run on a pseudo-terminal (then C{childFDs} is not used).
+        @param childFDs: the child's descriptors: C{"r"} (we read), C{"w"} (we
             write) or a parent descriptor number to inherit; default
-            ``{0: "w", 1: "r", 2: "r"}``.
-        :return: the process transport.
-        :raise OSError: if the process cannot be started (program missing or not
-            executable, bad ``path``, identity change refused, no resources).
+            C{{0: "w", 1: "r", 2: "r"}}.
+        @return: the process transport.
+        @raise OSError: if the process cannot be started (program missing or not
+            executable, bad C{path}, identity change refused, no resources).
         """
 
 
@@ -583,11 +583,11 @@ class IReactorFromThreads(Interface):
 
     def callFromThread(callable: Callable[..., Any], *args: Any, **kw: Any) -> None:
         """
-        Call ``callable(*args, **kw)`` in the reactor thread, soon.
+        Call C{callable(*args, **kw)} in the reactor thread, soon.
 
         The only thread-safe way into the reactor; calls run in the order made.
 
-        :param callable: what to call.
+        @param callable: what to call.
         """
 
 
@@ -596,11 +596,11 @@ class IReactorInThreads(Interface):
 
     def callInThread(callable: Callable[..., Any], *args: Any, **kw: Any) -> None:
         """
-        Queue ``callable(*args, **kw)`` to run on a thread of the reactor's pool.
+        Queue C{callable(*args, **kw)} to run on a thread of the reactor's pool.
 
         The pool has a bounded size: tasks that wait on each other can wedge it.
 
-        :param callable: what to call.
+        @param callable: what to call.
         """
 
 
@@ -609,18 +609,18 @@ class IReactorThreads(IReactorFromThreads, IReactorInThreads):
 
     def getThreadPool() -> Any:
         """
-        Return the reactor's thread pool (a ``netframe.core.threadpool.ThreadPool``),
+        Return the reactor's thread pool (a C{netframe.core.threadpool.ThreadPool}),
         creating it on first use; it is started with the reactor and stopped at
         shutdown.
 
-        :return: the thread pool.
+        @return: the thread pool.
         """
 
     def suggestThreadPoolSize(size: int) -> None:
         """
         Set the most threads the pool may use (default 10).
 
-        :param size: the new maximum.
+        @param size: the new maximum.
         """
 
 
@@ -629,11 +629,11 @@ class IReactorPluggableResolver(Interface):
 
     def installResolver(resolver: IResolverSimple) -> IResolverSimple:
         """
-        Use ``resolver`` for :meth:`IReactorCore.resolve` and host names of
-        ``connectTCP``.
+        Use C{resolver} for L{IReactorCore.resolve} and host names of
+        C{connectTCP}.
 
-        :param resolver: the new resolver.
-        :return: the resolver it replaces.
+        @param resolver: the new resolver.
+        @return: the resolver it replaces.
         """
 
 
@@ -642,51 +642,51 @@ class IReactorFDSet(Interface):
 
     def addReader(reader: IReadDescriptor) -> None:
         """
-        Call ``reader.doRead()`` whenever its descriptor is readable.
+        Call C{reader.doRead()} whenever its descriptor is readable.
 
-        :param reader: the descriptor; adding it twice has no further effect.
+        @param reader: the descriptor; adding it twice has no further effect.
         """
 
     def addWriter(writer: IWriteDescriptor) -> None:
         """
-        Call ``writer.doWrite()`` whenever its descriptor is writable.
+        Call C{writer.doWrite()} whenever its descriptor is writable.
 
-        :param writer: the descriptor; adding it twice has no further effect.
+        @param writer: the descriptor; adding it twice has no further effect.
         """
 
     def removeReader(reader: IReadDescriptor) -> None:
         """
-        Stop watching ``reader`` for reading (no error if it was not watched).
+        Stop watching C{reader} for reading (no error if it was not watched).
 
-        :param reader: the descriptor.
+        @param reader: the descriptor.
         """
 
     def removeWriter(writer: IWriteDescriptor) -> None:
         """
-        Stop watching ``writer`` for writing (no error if it was not watched).
+        Stop watching C{writer} for writing (no error if it was not watched).
 
-        :param writer: the descriptor.
+        @param writer: the descriptor.
         """
 
     def removeAll() -> list[Any]:
         """
         Stop watching every descriptor, except the reactor's internal ones.
 
-        :return: the readers and writers removed.
+        @return: the readers and writers removed.
         """
 
     def getReaders() -> list[Any]:
         """
         Return the descriptors watched for reading.
 
-        :return: a new list of :class:`IReadDescriptor` providers.
+        @return: a new list of L{IReadDescriptor} providers.
         """
 
     def getWriters() -> list[Any]:
         """
         Return the descriptors watched for writing.
 
-        :return: a new list of :class:`IWriteDescriptor` providers.
+        @return: a new list of L{IWriteDescriptor} providers.
         """
 
 
@@ -700,14 +700,14 @@ class IListeningPort(Interface):
         """
         Start listening (ports returned by the reactor already listen).
 
-        :raise netframe.core.error.CannotListenError: if the address cannot be bound.
+        @raise netframe.core.error.CannotListenError: if the address cannot be bound.
         """
 
     def stopListening() -> Optional[Deferred[None]]:
         """
         Stop listening and close the socket; existing connections stay open.
 
-        :return: a Deferred firing once the port is closed (or ``None`` when closing
+        @return: a Deferred firing once the port is closed (or C{None} when closing
             completed immediately).
         """
 
@@ -715,7 +715,7 @@ class IListeningPort(Interface):
         """
         Return the local address, e.g. to learn the port chosen for port 0.
 
-        :return: the address the port is bound to.
+        @return: the address the port is bound to.
         """
 
 
@@ -726,7 +726,7 @@ class IConnector(Interface):
         """
         Stop the attempt in progress.
 
-        :raise netframe.core.error.NotConnectingError: if none is in progress.
+        @raise netframe.core.error.NotConnectingError: if none is in progress.
         """
 
     def disconnect() -> None:
@@ -734,16 +734,16 @@ class IConnector(Interface):
 
     def connect() -> None:
         """
-        Start a new attempt (e.g. from ``clientConnectionLost`` to reconnect).
+        Start a new attempt (e.g. from C{clientConnectionLost} to reconnect).
 
-        :raise RuntimeError: if an attempt is in progress or connected.
+        @raise RuntimeError: if an attempt is in progress or connected.
         """
 
     def getDestination() -> IAddress:
         """
         Return the address being connected to.
 
-        :return: the destination address.
+        @return: the destination address.
         """
 
 
@@ -757,7 +757,7 @@ class ILoggingContext(Interface):
         """
         Return the prefix for log messages concerning this object.
 
-        :return: a short name, usually the class name.
+        @return: a short name, usually the class name.
         """
 
 
@@ -768,14 +768,14 @@ class IFileDescriptor(ILoggingContext):
         """
         Return the descriptor.
 
-        :return: the descriptor number, or -1 once closed.
+        @return: the descriptor number, or -1 once closed.
         """
 
     def connectionLost(reason: Failure) -> None:
         """
         Called by the reactor when the descriptor was closed or failed.
 
-        :param reason: why; ``ConnectionDone`` for a clean close.
+        @param reason: why; C{ConnectionDone} for a clean close.
         """
 
 
@@ -786,7 +786,7 @@ class IReadDescriptor(IFileDescriptor):
         """
         Called by the reactor when the descriptor is readable.
 
-        :return: ``None``, or a Failure (or exception) meaning the descriptor must be
+        @return: C{None}, or a Failure (or exception) meaning the descriptor must be
             closed with that reason.
         """
 
@@ -798,7 +798,7 @@ class IWriteDescriptor(IFileDescriptor):
         """
         Called by the reactor when the descriptor is writable.
 
-        :return: ``None``, or a Failure (or exception) meaning the descriptor must be
+        @return: C{None}, or a Failure (or exception) meaning the descriptor must be
             closed with that reason.
         """
 
@@ -814,14 +814,14 @@ class IHalfCloseableDescriptor(Interface):
         """
         Called when the write half is closed.
 
-        :param reason: why.
+        @param reason: why.
         """
 
     def readConnectionLost(reason: Failure) -> None:
         """
         Called when the read half is closed (the peer finished sending).
 
-        :param reason: why.
+        @param reason: why.
         """
 
 
@@ -830,10 +830,10 @@ class ISystemHandle(Interface):
 
     def getHandle() -> Any:
         """
-        Return the underlying handle (e.g. the ``socket.socket``); using it directly
+        Return the underlying handle (e.g. the C{socket.socket}); using it directly
         bypasses the reactor and may confuse it.
 
-        :return: the handle.
+        @return: the handle.
         """
 
 
@@ -841,7 +841,7 @@ class ISystemHandle(Interface):
 
 
 class IProducer(Interface):
-    """A source of data written to an :class:`IConsumer`."""
+    """A source of data written to an L{IConsumer}."""
 
     def stopProducing() -> None:
         """
@@ -857,10 +857,10 @@ class IPushProducer(IProducer):
     """
 
     def pauseProducing() -> None:
-        """Stop writing until :meth:`resumeProducing` (the consumer's buffer is full)."""
+        """Stop writing until L{resumeProducing} (the consumer's buffer is full)."""
 
     def resumeProducing() -> None:
-        """Start writing again after :meth:`pauseProducing`."""
+        """Start writing again after L{pauseProducing}."""
 
 
 class IPullProducer(IProducer):
@@ -881,20 +881,20 @@ class IConsumer(Interface):
         """
         Attach a producer feeding this consumer.
 
-        :param producer: the producer.
-        :param streaming: ``True`` for an :class:`IPushProducer` (paused and resumed),
-            ``False`` for an :class:`IPullProducer` (asked for each chunk).
-        :raise RuntimeError: if a producer is already registered.
+        @param producer: the producer.
+        @param streaming: C{True} for an L{IPushProducer} (paused and resumed),
+            C{False} for an L{IPullProducer} (asked for each chunk).
+        @raise RuntimeError: if a producer is already registered.
         """
 
     def unregisterProducer() -> None:
-        """Detach the producer; a pending ``loseConnection`` then completes."""
+        """Detach the producer; a pending C{loseConnection} then completes."""
 
     def write(data: bytes) -> None:
         """
-        Consume ``data``; the consumer may pause its producer in response.
+        Consume C{data}; the consumer may pause its producer in response.
 
-        :param data: the bytes.
+        @param data: the bytes.
         """
 
 
@@ -909,27 +909,27 @@ class IProtocol(Interface):
         Called with bytes received, in chunks of any size (never assume message
         boundaries).
 
-        :param data: the bytes (never empty).
+        @param data: the bytes (never empty).
         """
 
     def connectionLost(reason: Failure) -> None:
         """
         Called once when the connection is closed; the transport is unusable after.
 
-        :param reason: ``ConnectionDone`` for a clean close, ``ConnectionLost`` (or
+        @param reason: C{ConnectionDone} for a clean close, C{ConnectionLost} (or
             another error) otherwise.
         """
 
     def makeConnection(transport: ITransport) -> None:
         """
-        Attach the protocol to ``transport`` (as ``self.transport``), then call
-        :meth:`connectionMade`.
+        Attach the protocol to C{transport} (as C{self.transport}), then call
+        L{connectionMade}.
 
-        :param transport: the connection's transport.
+        @param transport: the connection's transport.
         """
 
     def connectionMade() -> None:
-        """Called once the connection is established and ``self.transport`` is set."""
+        """Called once the connection is established and C{self.transport} is set."""
 
 
 class IProtocolNegotiationFactory(Interface):
@@ -939,7 +939,7 @@ class IProtocolNegotiationFactory(Interface):
         """
         Return the application protocols acceptable, most preferred first.
 
-        :return: protocol names, e.g. ``[b"h2", b"http/1.1"]`` (for ALPN/NPN).
+        @return: protocol names, e.g. C{[b"h2", b"http/1.1"]} (for ALPN/NPN).
         """
 
 
@@ -948,13 +948,13 @@ class IHalfCloseableProtocol(Interface):
 
     def readConnectionLost() -> None:
         """
-        Called when the peer finished sending (no more ``dataReceived``); the protocol
-        may still write.  ``connectionLost`` follows once both halves are closed.
+        Called when the peer finished sending (no more C{dataReceived}); the protocol
+        may still write.  C{connectionLost} follows once both halves are closed.
         """
 
     def writeConnectionLost() -> None:
         """
-        Called when our write half was closed (``loseWriteConnection``) or failed.
+        Called when our write half was closed (C{loseWriteConnection}) or failed.
         """
 
 
@@ -975,20 +975,20 @@ class IProtocolFactory(Interface):
         """
         Build the protocol for a new connection.
 
-        :param addr: the peer's address.
-        :return: the protocol, or ``None`` to refuse the connection (it is closed).
+        @param addr: the peer's address.
+        @return: the protocol, or C{None} to refuse the connection (it is closed).
         """
 
     def doStart() -> None:
         """
         Called when the factory starts being used by a port or connector (counted:
-        the factory's ``startFactory`` runs on the first use only).
+        the factory's C{startFactory} runs on the first use only).
         """
 
     def doStop() -> None:
         """
         Called when a port or connector stops using the factory (the factory's
-        ``stopFactory`` runs when the last one stops).
+        C{stopFactory} runs when the last one stops).
         """
 
 
@@ -997,38 +997,38 @@ class ITransport(Interface):
 
     def write(data: bytes) -> None:
         """
-        Send ``data``; buffered if the socket is not ready, never blocks.
+        Send C{data}; buffered if the socket is not ready, never blocks.
 
-        :param data: the bytes (``str`` is refused).
-        :raise TypeError: if ``data`` is not bytes.
+        @param data: the bytes (C{str} is refused).
+        @raise TypeError: if C{data} is not bytes.
         """
 
     def writeSequence(data: Sequence[bytes]) -> None:
         """
         Send the concatenation of a sequence of byte strings.
 
-        :param data: the byte strings.
-        :raise TypeError: if an element is not bytes.
+        @param data: the byte strings.
+        @raise TypeError: if an element is not bytes.
         """
 
     def loseConnection() -> None:
         """
         Close the connection once every buffered byte is written (and a registered
-        producer is unregistered); the protocol's ``connectionLost`` follows.
+        producer is unregistered); the protocol's C{connectionLost} follows.
         """
 
     def getPeer() -> IAddress:
         """
         Return the remote address.
 
-        :return: the peer's address.
+        @return: the peer's address.
         """
 
     def getHost() -> IAddress:
         """
         Return the local address.
 
-        :return: our address.
+        @return: our address.
         """
 
 
@@ -1038,7 +1038,7 @@ class ITCPTransport(ITransport):
     def loseWriteConnection() -> None:
         """
         Close the write half once buffered data is written (a FIN); the read half stays
-        open.  Protocols providing :class:`IHalfCloseableProtocol` are told.
+        open.  Protocols providing L{IHalfCloseableProtocol} are told.
         """
 
     def abortConnection() -> None:
@@ -1048,30 +1048,30 @@ class ITCPTransport(ITransport):
 
     def getTcpNoDelay() -> bool:
         """
-        Tell whether Nagle's algorithm is off (``TCP_NODELAY``).
+        Tell whether Nagle's algorithm is off (C{TCP_NODELAY}).
 
-        :return: ``True`` if it is off.
+        @return: C{True} if it is off.
         """
 
     def setTcpNoDelay(enabled: bool) -> None:
         """
-        Turn Nagle's algorithm off (``True``) or on (``False``).
+        Turn Nagle's algorithm off (C{True}) or on (C{False}).
 
-        :param enabled: the ``TCP_NODELAY`` setting.
+        @param enabled: the C{TCP_NODELAY} setting.
         """
 
     def getTcpKeepAlive() -> bool:
         """
-        Tell whether TCP keep-alive probes are on (``SO_KEEPALIVE``).
+        Tell whether TCP keep-alive probes are on (C{SO_KEEPALIVE}).
 
-        :return: the setting.
+        @return: the setting.
         """
 
     def setTcpKeepAlive(enabled: bool) -> None:
         """
         Turn TCP keep-alive probes on or off.
 
-        :param enabled: the ``SO_KEEPALIVE`` setting.
+        @param enabled: the C{SO_KEEPALIVE} setting.
         """
 
 
@@ -1082,7 +1082,7 @@ class IUNIXTransport(ITransport):
         """
         Send a copy of an open descriptor to the peer, with the next written data.
 
-        :param descriptor: the descriptor number.
+        @param descriptor: the descriptor number.
         """
 
 
@@ -1094,8 +1094,8 @@ class ITLSTransport(ITCPTransport):
         Start TLS on this connection: data written before is sent in the clear, data
         written after is encrypted.
 
-        :param contextFactory: the TLS configuration, e.g. ``CertificateOptions`` or
-            ``optionsForClientTLS(...)``.
+        @param contextFactory: the TLS configuration, e.g. C{CertificateOptions} or
+            C{optionsForClientTLS(...)}.
         """
 
 
@@ -1106,14 +1106,14 @@ class ISSLTransport(ITCPTransport):
         """
         Return the peer's certificate, once the handshake is done.
 
-        :return: an ``OpenSSL.crypto.X509``, or ``None`` if the peer sent none.
+        @return: an C{OpenSSL.crypto.X509}, or C{None} if the peer sent none.
         """
 
 
 class IProcessTransport(ITransport):
     """The pipes of a child process, as seen by its process protocol."""
 
-    pid = Attribute("The child's process ID, or ``None`` once it has been reaped.")
+    pid = Attribute("The child's process ID, or C{None} once it has been reaped.")
 
     def closeStdin() -> None:
         """Close the child's standard input (it sees end of file)."""
@@ -1126,18 +1126,18 @@ class IProcessTransport(ITransport):
 
     def closeChildFD(descriptor: int) -> None:
         """
-        Close our end of the pipe to child descriptor ``descriptor``.
+        Close our end of the pipe to child descriptor C{descriptor}.
 
-        :param descriptor: the descriptor number in the child.
+        @param descriptor: the descriptor number in the child.
         """
 
     def writeToChild(childFD: int, data: bytes) -> None:
         """
-        Write to the pipe mapped to child descriptor ``childFD`` (queued).
+        Write to the pipe mapped to child descriptor C{childFD} (queued).
 
-        :param childFD: a child descriptor opened with ``"w"``.
-        :param data: the bytes.
-        :raise KeyError: if ``childFD`` is not a descriptor we write to.
+        @param childFD: a child descriptor opened with C{"w"}.
+        @param data: the bytes.
+        @raise KeyError: if C{childFD} is not a descriptor we write to.
         """
 
     def loseConnection() -> None:
@@ -1147,8 +1147,8 @@ class IProcessTransport(ITransport):
         """
         Send a signal to the child.
 
-        :param signalID: ``'KILL'``, ``'TERM'``, ``'INT'`` or a signal number.
-        :raise netframe.core.error.ProcessExitedAlready: if the child has exited.
+        @param signalID: C{'KILL'}, C{'TERM'}, C{'INT'} or a signal number.
+        @raise netframe.core.error.ProcessExitedAlready: if the child has exited.
         """
 
 
@@ -1157,46 +1157,46 @@ class IProcessProtocol(Interface):
 
     def makeConnection(transport: IProcessTransport) -> None:
         """
-        Attach to the process transport, then call ``connectionMade``.
+        Attach to the process transport, then call C{connectionMade}.
 
-        :param transport: the child's transport.
+        @param transport: the child's transport.
         """
 
     def childDataReceived(childFD: int, data: bytes) -> None:
         """
-        Called with data the child wrote to descriptor ``childFD`` (in chunks).
+        Called with data the child wrote to descriptor C{childFD} (in chunks).
 
-        :param childFD: the child descriptor (1 stdout, 2 stderr, ...).
-        :param data: the bytes.
+        @param childFD: the child descriptor (1 stdout, 2 stderr, ...).
+        @param data: the bytes.
         """
 
     def childConnectionLost(childFD: int) -> None:
         """
-        Called when the pipe to child descriptor ``childFD`` is closed.
+        Called when the pipe to child descriptor C{childFD} is closed.
 
-        :param childFD: the child descriptor.
+        @param childFD: the child descriptor.
         """
 
     def processExited(reason: Failure) -> None:
         """
         Called when the child has exited and been reaped (pipes may remain open).
 
-        :param reason: wraps ``ProcessDone`` (exit status 0) or ``ProcessTerminated``
-            (with ``exitCode`` or ``signal``).
+        @param reason: wraps C{ProcessDone} (exit status 0) or C{ProcessTerminated}
+            (with C{exitCode} or C{signal}).
         """
 
     def processEnded(reason: Failure) -> None:
         """
         Called last: the child exited and every pipe is closed.
 
-        :param reason: as for :meth:`processExited`.
+        @param reason: as for L{processExited}.
         """
 
 
 class IFileDescriptorReceiver(Interface):
     """
     A protocol that accepts file descriptors sent over its UNIX connection
-    (see :class:`IUNIXTransport`).  A protocol not providing it has received
+    (see L{IUNIXTransport}).  A protocol not providing it has received
     descriptors closed for it.
     """
 
@@ -1205,7 +1205,7 @@ class IFileDescriptorReceiver(Interface):
         Take ownership of a descriptor the peer sent; called before the data
         that was written after it is delivered.
 
-        :param descriptor: the new descriptor, open in this process and
+        @param descriptor: the new descriptor, open in this process and
             close-on-exec; the protocol must close it.
         """
 
@@ -1220,118 +1220,118 @@ class IUDPTransport(Interface):
         """
         Send one datagram.
 
-        :param packet: the datagram.
-        :param addr: the destination ``(ip, port)``; must be ``None`` on a connected
+        @param packet: the datagram.
+        @param addr: the destination C{(ip, port)}; must be C{None} on a connected
             port and given otherwise.  Only IP addresses, never host names.
-        :raise netframe.core.error.MessageLengthError: if the datagram is too long.
-        :raise ValueError: if ``addr`` is missing, or given on a connected port.
+        @raise netframe.core.error.MessageLengthError: if the datagram is too long.
+        @raise ValueError: if C{addr} is missing, or given on a connected port.
         """
 
     def connect(host: str, port: int) -> None:
         """
         Connect the port: send to and receive from that peer only.
 
-        :param host: an IP address (not a host name).
-        :param port: the peer's port.
-        :raise ValueError: if ``host`` is not an IP address.
-        :raise RuntimeError: if already connected (reconnecting is not supported).
+        @param host: an IP address (not a host name).
+        @param port: the peer's port.
+        @raise ValueError: if C{host} is not an IP address.
+        @raise RuntimeError: if already connected (reconnecting is not supported).
         """
 
     def getHost() -> IAddress:
         """
         Return the local address.
 
-        :return: an ``IPv4Address``/``IPv6Address`` with type ``'UDP'``.
+        @return: an C{IPv4Address}/C{IPv6Address} with type C{'UDP'}.
         """
 
     def stopListening() -> Optional[Deferred[None]]:
         """
         Close the port.
 
-        :return: a Deferred firing once closed, or ``None``.
+        @return: a Deferred firing once closed, or C{None}.
         """
 
     def setBroadcastAllowed(enabled: bool) -> None:
         """
-        Allow (or forbid) sending to broadcast addresses such as ``"<broadcast>"``.
+        Allow (or forbid) sending to broadcast addresses such as C{"<broadcast>"}.
 
-        :param enabled: the ``SO_BROADCAST`` setting.
+        @param enabled: the C{SO_BROADCAST} setting.
         """
 
     def getBroadcastAllowed() -> bool:
         """
         Tell whether broadcast sending is allowed.
 
-        :return: the ``SO_BROADCAST`` setting.
+        @return: the C{SO_BROADCAST} setting.
         """
 
 
 class IMulticastTransport(Interface):
     """
     The multicast controls of a multicast UDP port (whose transport also provides
-    :class:`IUDPTransport`).
+    L{IUDPTransport}).
     """
 
     def getOutgoingInterface() -> str:
         """
         Return the interface address outgoing multicast datagrams leave from.
 
-        :return: an IP address, ``''``/``'0.0.0.0'`` for the default.
+        @return: an IP address, C{''}/C{'0.0.0.0'} for the default.
         """
 
     def setOutgoingInterface(addr: str) -> Deferred[int]:
         """
-        Send multicast datagrams from the interface with address ``addr``.
+        Send multicast datagrams from the interface with address C{addr}.
 
-        :param addr: an interface IP address, or a host name resolved first.
-        :return: a Deferred firing once set.
+        @param addr: an interface IP address, or a host name resolved first.
+        @return: a Deferred firing once set.
         """
 
     def getLoopbackMode() -> bool:
         """
         Tell whether our own multicast datagrams are delivered back to us.
 
-        :return: the loopback setting.
+        @return: the loopback setting.
         """
 
     def setLoopbackMode(mode: bool) -> None:
         """
         Turn delivery of our own multicast datagrams to us on or off.
 
-        :param mode: the loopback setting.
+        @param mode: the loopback setting.
         """
 
     def getTTL() -> int:
         """
         Return the time-to-live of outgoing multicast datagrams (default 1).
 
-        :return: the TTL.
+        @return: the TTL.
         """
 
     def setTTL(ttl: int) -> None:
         """
         Set the time-to-live of outgoing multicast datagrams.
 
-        :param ttl: hops, 0-255.
+        @param ttl: hops, 0-255.
         """
 
     def joinGroup(addr: str, interface: str = "") -> Deferred[None]:
         """
-        Join the multicast group ``addr``.
+        Join the multicast group C{addr}.
 
-        :param addr: the group address (or a host name resolved first).
-        :param interface: the local interface address; ``''`` lets the system choose.
-        :return: a Deferred firing once joined, failing with
-            ``netframe.core.error.MulticastJoinError`` otherwise.
+        @param addr: the group address (or a host name resolved first).
+        @param interface: the local interface address; C{''} lets the system choose.
+        @return: a Deferred firing once joined, failing with
+            C{netframe.core.error.MulticastJoinError} otherwise.
         """
 
     def leaveGroup(addr: str, interface: str = "") -> Deferred[None]:
         """
-        Leave the multicast group ``addr``.
+        Leave the multicast group C{addr}.
 
-        :param addr: the group address.
-        :param interface: the local interface address used to join.
-        :return: a Deferred firing once left.
+        @param addr: the group address.
+        @param interface: the local interface address used to join.
+        @return: a Deferred firing once left.
         """
 
 
@@ -1340,17 +1340,17 @@ class IUNIXDatagramTransport(Interface):
 
     def write(packet: bytes, address: str) -> None:
         """
-        Send one datagram to the socket at path ``address``.
+        Send one datagram to the socket at path C{address}.
 
-        :param packet: the datagram.
-        :param address: the destination's path.
+        @param packet: the datagram.
+        @param address: the destination's path.
         """
 
     def getHost() -> IAddress:
         """
         Return the local address.
 
-        :return: a ``UNIXAddress``.
+        @return: a C{UNIXAddress}.
         """
 
 
@@ -1361,21 +1361,21 @@ class IUNIXDatagramConnectedTransport(Interface):
         """
         Send one datagram to the connected peer.
 
-        :param packet: the datagram.
+        @param packet: the datagram.
         """
 
     def getHost() -> IAddress:
         """
         Return the local address.
 
-        :return: a ``UNIXAddress``.
+        @return: a C{UNIXAddress}.
         """
 
     def getPeer() -> IAddress:
         """
         Return the peer's address.
 
-        :return: a ``UNIXAddress``.
+        @return: a C{UNIXAddress}.
         """
 
 
@@ -1387,11 +1387,11 @@ class IStreamServerEndpoint(Interface):
 
     def listen(protocolFactory: IProtocolFactory) -> Deferred[IListeningPort]:
         """
-        Listen, building protocols with ``protocolFactory``.
+        Listen, building protocols with C{protocolFactory}.
 
-        :param protocolFactory: builds one protocol per connection.
-        :return: a Deferred firing with the :class:`IListeningPort` once listening,
-            or failing (e.g. ``CannotListenError``) if it could not listen.
+        @param protocolFactory: builds one protocol per connection.
+        @return: a Deferred firing with the L{IListeningPort} once listening,
+            or failing (e.g. C{CannotListenError}) if it could not listen.
         """
 
 
@@ -1400,49 +1400,49 @@ class IStreamClientEndpoint(Interface):
 
     def connect(protocolFactory: IProtocolFactory) -> Deferred[IProtocol]:
         """
-        Connect, building the connection's protocol with ``protocolFactory``.
+        Connect, building the connection's protocol with C{protocolFactory}.
 
         No retry is made.  Cancelling the Deferred aborts the attempt (it usually fails
-        with ``CancelledError``).  A ``ClientFactory``'s ``clientConnectionFailed`` /
-        ``clientConnectionLost`` are not called.
+        with C{CancelledError}).  A C{ClientFactory}'s C{clientConnectionFailed} /
+        C{clientConnectionLost} are not called.
 
-        :param protocolFactory: its ``buildProtocol`` is called once connected.
-        :return: a Deferred firing with the protocol once ``connectionMade`` has run,
+        @param protocolFactory: its C{buildProtocol} is called once connected.
+        @return: a Deferred firing with the protocol once C{connectionMade} has run,
             or failing with the connection error.
         """
 
 
 class IStreamServerEndpointStringParser(Interface):
-    """A plugin adding a prefix to ``serverFromString`` descriptions."""
+    """A plugin adding a prefix to C{serverFromString} descriptions."""
 
-    prefix = Attribute("The description prefix handled, e.g. ``'tcp'`` (text, no colon).")
+    prefix = Attribute("The description prefix handled, e.g. C{'tcp'} (text, no colon).")
 
     def parseStreamServer(reactor: Any, *args: str, **kwargs: str) -> IStreamServerEndpoint:
         """
         Build a server endpoint from a parsed description.
 
-        :param reactor: the reactor the endpoint uses.
-        :param args: the description's positional fields, after the prefix.
-        :param kwargs: its ``key=value`` fields.
-        :return: the endpoint.
-        :raise ValueError: if the fields are invalid.
+        @param reactor: the reactor the endpoint uses.
+        @param args: the description's positional fields, after the prefix.
+        @param kwargs: its C{key=value} fields.
+        @return: the endpoint.
+        @raise ValueError: if the fields are invalid.
         """
 
 
 class IStreamClientEndpointStringParserWithReactor(Interface):
-    """A plugin adding a prefix to ``clientFromString`` descriptions."""
+    """A plugin adding a prefix to C{clientFromString} descriptions."""
 
-    prefix = Attribute("The description prefix handled, e.g. ``'tls'`` (text, no colon).")
+    prefix = Attribute("The description prefix handled, e.g. C{'tls'} (text, no colon).")
 
     def parseStreamClient(reactor: Any, *args: str, **kwargs: str) -> IStreamClientEndpoint:
         """
         Build a client endpoint from a parsed description.
 
-        :param reactor: the reactor the endpoint uses.
-        :param args: the description's positional fields, after the prefix.
-        :param kwargs: its ``key=value`` fields.
-        :return: the endpoint.
-        :raise ValueError: if the fields are invalid.
+        @param reactor: the reactor the endpoint uses.
+        @param args: the description's positional fields, after the prefix.
+        @param kwargs: its C{key=value} fields.
+        @return: the endpoint.
+        @raise ValueError: if the fields are invalid.
         """
 
 
@@ -1454,12 +1454,12 @@ class IOpenSSLClientConnectionCreator(Interface):
 
     def clientConnectionForTLS(tlsProtocol: Any) -> _OpenSSLConnection:
         """
-        Create the ``OpenSSL.SSL.Connection`` for a new client connection, configured
+        Create the C{OpenSSL.SSL.Connection} for a new client connection, configured
         (server name, verification) for the server connected to.
 
-        :param tlsProtocol: the TLS protocol wrapper (its ``wrappedProtocol`` may be
+        @param tlsProtocol: the TLS protocol wrapper (its C{wrappedProtocol} may be
             inspected).
-        :return: the connection, in client mode.
+        @return: the connection, in client mode.
         """
 
 
@@ -1468,24 +1468,24 @@ class IOpenSSLServerConnectionCreator(Interface):
 
     def serverConnectionForTLS(tlsProtocol: Any) -> _OpenSSLConnection:
         """
-        Create the ``OpenSSL.SSL.Connection`` for a newly accepted connection.
+        Create the C{OpenSSL.SSL.Connection} for a newly accepted connection.
 
-        :param tlsProtocol: the TLS protocol wrapper.
-        :return: the connection, in server mode.
+        @param tlsProtocol: the TLS protocol wrapper.
+        @return: the connection, in server mode.
         """
 
 
 class IOpenSSLTrustRoot(Interface):
     """
     The certificate authorities a TLS endpoint trusts to identify its peer
-    (``netframe.core.ssl.platformTrust()``, ``trustRootFromCertificates(...)``).
+    (C{netframe.core.ssl.platformTrust()}, C{trustRootFromCertificates(...)}).
     """
 
     def _addCACertsToContext(context: Any) -> None:
         """
-        Make ``context`` trust these authorities.
+        Make C{context} trust these authorities.
 
-        :param context: the ``OpenSSL.SSL.Context``.
+        @param context: the C{OpenSSL.SSL.Context}.
         """
 
 
@@ -1496,6 +1496,6 @@ class IAcceptableCiphers(Interface):
         """
         Choose among the ciphers the TLS library offers.
 
-        :param availableCiphers: the ciphers available.
-        :return: the acceptable ciphers, most preferred first (possibly empty).
+        @param availableCiphers: the ciphers available.
+        @return: the acceptable ciphers, most preferred first (possibly empty).
         """
