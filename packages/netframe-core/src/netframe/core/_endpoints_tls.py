@@ -1,49 +1,52 @@
 """
 TLS endpoints (SSL4ServerEndpoint, SSL4ClientEndpoint, wrapClientTLS) and the
-``tls:`` and ``ssl:`` endpoint description parsers.
+C{tls:} and C{ssl:} endpoint description parsers.
 
-Implementation module of :mod:`netframe.core.endpoints`.
+Implementation module of L{netframe.core.endpoints}.
 
 pyOpenSSL is imported only when a TLS endpoint connects or listens, or when a
-``tls:``/``ssl:`` description is parsed: without the ``tls`` extra that raises the
-``ImportError`` of :mod:`netframe.core.ssl` (``pip install netframe-core[tls]``).
+C{tls:}/C{ssl:} description is parsed: without the C{tls} extra that raises the
+C{ImportError} of L{netframe.core.ssl} (C{pip install netframe-core[tls]}).
 
 Description strings
 ===================
 
-Client ``tls:HOST:PORT[:timeout=S][:bindAddress=ADDR][:certificate=PEM]
-[:privateKey=PEM][:trustRoots=DIR][:endpoint=NESTED]``
-    Connects to HOST:PORT (a :class:`~netframe.core.endpoints.HostnameEndpoint`) and
+  - Client C{tls:HOST:PORT[:timeout=S][:bindAddress=ADDR][:certificate=PEM]
+    [:privateKey=PEM][:trustRoots=DIR][:endpoint=NESTED]}
+
+    Connects to HOST:PORT (a L{HostnameEndpoint<netframe.core.endpoints.HostnameEndpoint>}) and
     runs TLS over it, verifying that the server's certificate names HOST and chains to
-    the trust roots.  ``certificate``: our client certificate (a PEM file);
-    ``privateKey``: its key (default: read from the certificate's file);
-    ``trustRoots``: a directory whose files hold the PEM certificates of the trusted
-    authorities (default: the platform's trust store).  ``endpoint``: connect through
+    the trust roots.  C{certificate}: our client certificate (a PEM file);
+    C{privateKey}: its key (default: read from the certificate's file);
+    C{trustRoots}: a directory whose files hold the PEM certificates of the trusted
+    authorities (default: the platform's trust store).  C{endpoint}: connect through
     another client description instead (colons backslash-escaped, e.g.
-    ``tls:example.com:443:endpoint=tcp\\:127.0.0.1\\:8443``); HOST and PORT are then only
+    C{tls:example.com:443:endpoint=tcp\\:127.0.0.1\\:8443}); HOST and PORT are then only
     used to verify the certificate.
 
-Client ``ssl:HOST:PORT[:timeout=S][:bindAddress=ADDR][:certKey=PEM][:privateKey=PEM]
-[:caCertsDir=DIR][:hostname=NAME]`` (deprecated: prefer ``tls:``)
-    Connects to HOST:PORT over TCP and runs TLS.  **Unlike the historical ``ssl:``
-    client, which checked nothing unless ``caCertsDir`` was given (and never the host
-    name), this one always verifies**: the certificate must chain to ``caCertsDir``'s
-    certificates (default: the platform's trust store) and name ``hostname`` (default:
-    HOST).  ``certKey``/``privateKey``: the client certificate and its key (each
+  - Client C{ssl:HOST:PORT[:timeout=S][:bindAddress=ADDR][:certKey=PEM][:privateKey=PEM]
+    [:caCertsDir=DIR][:hostname=NAME]} (deprecated: prefer C{tls:})
+
+    Connects to HOST:PORT over TCP and runs TLS.  B{Unlike the historical C{ssl:}
+    client, which checked nothing unless C{caCertsDir} was given (and never the host
+    name), this one always verifies}: the certificate must chain to C{caCertsDir}'s
+    certificates (default: the platform's trust store) and name C{hostname} (default:
+    HOST).  C{certKey}/C{privateKey}: the client certificate and its key (each
     defaults to the other's file).
 
-Server ``ssl:PORT[:interface=ADDR][:backlog=N][:privateKey=PEM][:certKey=PEM]
-[:extraCertChain=PEM][:sslmethod=NAME][:dhParameters=PEM]``
-    Listens with TLS.  ``privateKey``: the server's key (default ``server.pem``);
-    ``certKey``: its certificate (default: read from the ``privateKey`` file);
-    ``extraCertChain``: a file of intermediate certificates sent after ours;
-    ``sslmethod``: a pyOpenSSL method name, TLS ones only (``TLS_METHOD``,
-    ``SSLv23_METHOD``, ``TLSv1_2_METHOD``, ...; ``SSLv2_METHOD``/``SSLv3_METHOD`` are
-    refused as insecure); ``dhParameters``: a PEM file of Diffie-Hellman parameters.
+  - Server C{ssl:PORT[:interface=ADDR][:backlog=N][:privateKey=PEM][:certKey=PEM]
+    [:extraCertChain=PEM][:sslmethod=NAME][:dhParameters=PEM]}
+
+    Listens with TLS.  C{privateKey}: the server's key (default C{server.pem});
+    C{certKey}: its certificate (default: read from the C{privateKey} file);
+    C{extraCertChain}: a file of intermediate certificates sent after ours;
+    C{sslmethod}: a pyOpenSSL method name, TLS ones only (C{TLS_METHOD},
+    C{SSLv23_METHOD}, C{TLSv1_2_METHOD}, ...; C{SSLv2_METHOD}/C{SSLv3_METHOD} are
+    refused as insecure); C{dhParameters}: a PEM file of Diffie-Hellman parameters.
 
 Files named in a description are read when it is parsed: a missing file raises
-``FileNotFoundError`` naming the path and the argument, an unreadable PEM file a
-``ValueError`` naming them.
+C{FileNotFoundError} naming the path and the argument, an unreadable PEM file a
+C{ValueError} naming them.
 """
 
 from __future__ import annotations
@@ -65,9 +68,9 @@ __all__ = ["SSL4ClientEndpoint", "SSL4ServerEndpoint", "wrapClientTLS"]
 
 def _tlsFactory(contextFactory: Any, isClient: bool, wrappedFactory: Any) -> Any:
     """
-    :return: a ``TLSMemoryBIOFactory`` (imports the TLS machinery on first use).
-    :raise ImportError: without the ``tls`` extra.
-    :raise TypeError: if ``contextFactory`` is not a TLS configuration.
+    @return: a C{TLSMemoryBIOFactory} (imports the TLS machinery on first use).
+    @raise ImportError: without the C{tls} extra.
+    @raise TypeError: if C{contextFactory} is not a TLS configuration.
     """
     from netframe.core.ssl import TLSMemoryBIOFactory
 
@@ -76,7 +79,7 @@ def _tlsFactory(contextFactory: Any, isClient: bool, wrappedFactory: Any) -> Any
 
 @implementer(IStreamServerEndpoint)
 class SSL4ServerEndpoint:
-    """A TLS server endpoint over IPv4 (or IPv6 with an IPv6 ``interface``) TCP."""
+    """A TLS server endpoint over IPv4 (or IPv6 with an IPv6 C{interface}) TCP."""
 
     def __init__(
         self,
@@ -87,12 +90,12 @@ class SSL4ServerEndpoint:
         interface: str = "",
     ) -> None:
         """
-        :param reactor: an ``IReactorSSL`` provider.
-        :param port: the port to listen on (0: the system chooses).
-        :param sslContextFactory: the server's TLS configuration (certificate and key),
-            e.g. ``PrivateCertificate.options()``.
-        :param backlog: the listen queue length.
-        :param interface: the local address ('' for every IPv4 address).
+        @param reactor: an C{IReactorSSL} provider.
+        @param port: the port to listen on (0: the system chooses).
+        @param sslContextFactory: the server's TLS configuration (certificate and key),
+            e.g. C{PrivateCertificate.options()}.
+        @param backlog: the listen queue length.
+        @param interface: the local address ('' for every IPv4 address).
         """
         self._reactor = reactor
         self._port = port
@@ -102,12 +105,12 @@ class SSL4ServerEndpoint:
 
     def listen(self, protocolFactory: Any) -> Deferred[Any]:
         """
-        Start listening with ``protocolFactory`` behind TLS.
+        Start listening with C{protocolFactory} behind TLS.
 
-        :param protocolFactory: the application's factory.
-        :return: a Deferred firing with the ``IListeningPort``, or failing with
-            ``CannotListenError`` (port in use...), ``ImportError`` (no ``tls``
-            extra) or ``TypeError`` (not a TLS configuration).
+        @param protocolFactory: the application's factory.
+        @return: a Deferred firing with the C{IListeningPort}, or failing with
+            C{CannotListenError} (port in use...), C{ImportError} (no C{tls}
+            extra) or C{TypeError} (not a TLS configuration).
         """
         try:
             port = self._reactor.listenSSL(
@@ -123,14 +126,14 @@ class SSL4ServerEndpoint:
 
     def __repr__(self) -> str:
         """
-        :return: a description naming the port and interface.
+        @return: a description naming the port and interface.
         """
         return f"<SSL4ServerEndpoint port={self._port} interface={self._interface!r}>"
 
 
 @implementer(IStreamClientEndpoint)
 class SSL4ClientEndpoint:
-    """A TLS client endpoint over TCP (``reactor.connectSSL``)."""
+    """A TLS client endpoint over TCP (C{reactor.connectSSL})."""
 
     def __init__(
         self,
@@ -142,13 +145,13 @@ class SSL4ClientEndpoint:
         bindAddress: tuple[str, int] | None = None,
     ) -> None:
         """
-        :param reactor: an ``IReactorSSL`` provider.
-        :param host: the host name or address to connect to.
-        :param port: the port.
-        :param sslContextFactory: the client's TLS configuration, normally
-            ``optionsForClientTLS(hostname)`` (which verifies the server).
-        :param timeout: seconds before the TCP connection attempt fails.
-        :param bindAddress: a local ``(host, port)`` to bind first, or ``None``.
+        @param reactor: an C{IReactorSSL} provider.
+        @param host: the host name or address to connect to.
+        @param port: the port.
+        @param sslContextFactory: the client's TLS configuration, normally
+            C{optionsForClientTLS(hostname)} (which verifies the server).
+        @param timeout: seconds before the TCP connection attempt fails.
+        @param bindAddress: a local C{(host, port)} to bind first, or C{None}.
         """
         self._reactor = reactor
         self._host = host
@@ -163,11 +166,11 @@ class SSL4ClientEndpoint:
 
         The Deferred fires with the application's protocol once TCP is connected (the
         handshake then runs; a failed handshake or a rejected certificate reaches the
-        protocol's ``connectionLost``).  Cancelling it abandons the attempt with
-        ``ConnectingCancelledError``.
+        protocol's C{connectionLost}).  Cancelling it abandons the attempt with
+        C{ConnectingCancelledError}.
 
-        :param protocolFactory: the application's factory.
-        :return: a Deferred firing with the connected protocol, or failing with the
+        @param protocolFactory: the application's factory.
+        @return: a Deferred firing with the connected protocol, or failing with the
             connection error.
         """
         wf = _WrappingFactory(protocolFactory)
@@ -186,7 +189,7 @@ class SSL4ClientEndpoint:
 
     def __repr__(self) -> str:
         """
-        :return: a description naming the destination.
+        @return: a description naming the destination.
         """
         return f"<SSL4ClientEndpoint {self._host}:{self._port}>"
 
@@ -197,8 +200,8 @@ class _WrapperEndpoint:
 
     def __init__(self, connectionCreator: Any, wrappedEndpoint: Any) -> None:
         """
-        :param connectionCreator: the client's TLS configuration.
-        :param wrappedEndpoint: the endpoint making the underlying connection.
+        @param connectionCreator: the client's TLS configuration.
+        @param wrappedEndpoint: the endpoint making the underlying connection.
         """
         self._connectionCreator = connectionCreator
         self._wrappedEndpoint = wrappedEndpoint
@@ -207,8 +210,8 @@ class _WrapperEndpoint:
         """
         Connect the wrapped endpoint and start TLS over the connection.
 
-        :param protocolFactory: the application's factory.
-        :return: a Deferred firing with the application's protocol once the
+        @param protocolFactory: the application's factory.
+        @return: a Deferred firing with the application's protocol once the
             underlying connection is made (cancelling it cancels the wrapped
             endpoint's attempt), or failing as the wrapped endpoint's does.
         """
@@ -221,7 +224,7 @@ class _WrapperEndpoint:
 
     def __repr__(self) -> str:
         """
-        :return: a description naming the wrapped endpoint.
+        @return: a description naming the wrapped endpoint.
         """
         return f"<TLS over {self._wrappedEndpoint!r}>"
 
@@ -230,10 +233,10 @@ def wrapClientTLS(connectionCreator: Any, wrappedEndpoint: Any) -> IStreamClient
     """
     Run TLS as the client over the connections another client endpoint makes.
 
-    :param connectionCreator: the TLS configuration, normally
-        ``optionsForClientTLS(hostname)``.
-    :param wrappedEndpoint: any ``IStreamClientEndpoint`` (TCP, hostname, UNIX...).
-    :return: an ``IStreamClientEndpoint`` whose ``connect`` fires with the
+    @param connectionCreator: the TLS configuration, normally
+        C{optionsForClientTLS(hostname)}.
+    @param wrappedEndpoint: any C{IStreamClientEndpoint} (TCP, hostname, UNIX...).
+    @return: an C{IStreamClientEndpoint} whose C{connect} fires with the
         application's protocol.
     """
     return _WrapperEndpoint(connectionCreator, wrappedEndpoint)
@@ -278,9 +281,9 @@ CLIENT_TYPES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-#: The ``sslmethod`` names accepted by the ``ssl:`` server.
+#: The C{sslmethod} names accepted by the C{ssl:} server.
 _TLS_METHODS = ("TLS_METHOD", "SSLv23_METHOD", "TLSv1_METHOD", "TLSv1_1_METHOD", "TLSv1_2_METHOD")
-#: ``sslmethod`` names refused because the protocols they select are broken.
+#: C{sslmethod} names refused because the protocols they select are broken.
 _INSECURE_METHODS = ("SSLv2_METHOD", "SSLv3_METHOD")
 
 _PEM_CERTIFICATE = re.compile(
@@ -290,10 +293,10 @@ _PEM_CERTIFICATE = re.compile(
 
 def _readFile(path: str, argument: str, description: str) -> bytes:
     """
-    :param path: the file named by ``argument``.
-    :return: its contents.
-    :raise FileNotFoundError: if there is no such file (naming the path).
-    :raise OSError: if it cannot be read (naming the path).
+    @param path: the file named by C{argument}.
+    @return: its contents.
+    @raise FileNotFoundError: if there is no such file (naming the path).
+    @raise OSError: if it cannot be read (naming the path).
     """
     try:
         with open(path, "rb") as f:
@@ -310,9 +313,9 @@ def _readFile(path: str, argument: str, description: str) -> bytes:
 
 def _certificates(data: bytes, path: str, argument: str, description: str) -> list[Any]:
     """
-    :param data: PEM text with zero or more certificates.
-    :return: the ``Certificate`` objects.
-    :raise ValueError: if a certificate block does not parse (naming the file).
+    @param data: PEM text with zero or more certificates.
+    @return: the C{Certificate} objects.
+    @raise ValueError: if a certificate block does not parse (naming the file).
     """
     from netframe.core.ssl import Certificate
 
@@ -331,10 +334,10 @@ def _privateCertificate(certPath: str, keyPath: str, description: str, names: st
     """
     Load a certificate and its key from PEM files (possibly the same file).
 
-    :param names: the arguments involved, for messages.
-    :return: the ``PrivateCertificate``.
-    :raise FileNotFoundError: if a file is missing.
-    :raise ValueError: if there is no certificate, no key, or they do not match.
+    @param names: the arguments involved, for messages.
+    @return: the C{PrivateCertificate}.
+    @raise FileNotFoundError: if a file is missing.
+    @raise ValueError: if there is no certificate, no key, or they do not match.
     """
     from netframe.core import error
     from netframe.core.ssl import Certificate, KeyPair, PrivateCertificate
@@ -362,15 +365,15 @@ def _privateCertificate(certPath: str, keyPath: str, description: str, names: st
 
 def _trustRoot(directory: str, argument: str, description: str) -> Any:
     """
-    Trust the certificates found in the files of ``directory``.
+    Trust the certificates found in the files of C{directory}.
 
     Every regular file is read; the PEM certificates it holds (any number) are
     trusted, files without one are skipped.
 
-    :return: an ``IOpenSSLTrustRoot``.
-    :raise FileNotFoundError: if there is no such directory.
-    :raise NotADirectoryError: if it is not a directory.
-    :raise ValueError: if it holds no certificate, or a bad one.
+    @return: an C{IOpenSSLTrustRoot}.
+    @raise FileNotFoundError: if there is no such directory.
+    @raise NotADirectoryError: if it is not a directory.
+    @raise ValueError: if it holds no certificate, or a bad one.
     """
     from netframe.core.ssl import trustRootFromCertificates
 
@@ -400,8 +403,8 @@ def _trustRoot(directory: str, argument: str, description: str) -> Any:
 
 def _timeout(args: dict[str, str], description: str) -> float:
     """
-    :return: the ``timeout`` argument (default 30 seconds).
-    :raise ValueError: if it is not a finite number of seconds >= 0.
+    @return: the C{timeout} argument (default 30 seconds).
+    @raise ValueError: if it is not a finite number of seconds >= 0.
     """
     if "timeout" not in args:
         return 30
@@ -416,8 +419,8 @@ def _timeout(args: dict[str, str], description: str) -> float:
 
 def _hostAndPort(args: dict[str, str], description: str) -> tuple[str, int]:
     """
-    :return: the required ``host`` and ``port`` arguments.
-    :raise ValueError: if one is missing or the port is not 1..65535.
+    @return: the required C{host} and C{port} arguments.
+    @raise ValueError: if one is missing or the port is not 1..65535.
     """
     for required in ("host", "port"):
         if not args.get(required):
@@ -429,16 +432,16 @@ def serverFromArgs(
     reactor: Any, typeName: str, args: dict[str, str], description: str
 ) -> IStreamServerEndpoint:
     """
-    Build the ``ssl:`` server endpoint (see the module docstring).
+    Build the C{ssl:} server endpoint (see the module docstring).
 
-    :param reactor: the reactor the endpoint listens with.
-    :param typeName: ``"ssl"``.
-    :param args: the arguments by name.
-    :param description: the whole description (for messages).
-    :return: an :class:`SSL4ServerEndpoint`.
-    :raise ValueError: naming the bad part of ``description``.
-    :raise FileNotFoundError: naming a missing file.
-    :raise ImportError: without the ``tls`` extra.
+    @param reactor: the reactor the endpoint listens with.
+    @param typeName: C{"ssl"}.
+    @param args: the arguments by name.
+    @param description: the whole description (for messages).
+    @return: an L{SSL4ServerEndpoint}.
+    @raise ValueError: naming the bad part of C{description}.
+    @raise FileNotFoundError: naming a missing file.
+    @raise ImportError: without the C{tls} extra.
     """
     from OpenSSL import SSL
 
@@ -503,9 +506,9 @@ def serverFromArgs(
 
 def _clientTLS(reactor: Any, args: dict[str, str], description: str) -> IStreamClientEndpoint:
     """
-    Build the ``tls:`` client endpoint (see the module docstring).
+    Build the C{tls:} client endpoint (see the module docstring).
 
-    :raise ValueError: naming the bad part of ``description``.
+    @raise ValueError: naming the bad part of C{description}.
     """
     from netframe.core._endpoints import clientFromString
     from netframe.core._hostname import HostnameEndpoint
@@ -549,10 +552,10 @@ def _clientTLS(reactor: Any, args: dict[str, str], description: str) -> IStreamC
 
 def _clientSSL(reactor: Any, args: dict[str, str], description: str) -> IStreamClientEndpoint:
     """
-    Build the deprecated ``ssl:`` client endpoint, verifying (see the module
+    Build the deprecated C{ssl:} client endpoint, verifying (see the module
     docstring).
 
-    :raise ValueError: naming the bad part of ``description``.
+    @raise ValueError: naming the bad part of C{description}.
     """
     from netframe.core.ssl import optionsForClientTLS
 
@@ -583,16 +586,16 @@ def clientFromArgs(
     reactor: Any, typeName: str, args: dict[str, str], description: str
 ) -> IStreamClientEndpoint:
     """
-    Build a ``tls:`` or ``ssl:`` client endpoint (see the module docstring).
+    Build a C{tls:} or C{ssl:} client endpoint (see the module docstring).
 
-    :param reactor: the reactor the endpoint connects with.
-    :param typeName: ``"tls"`` or ``"ssl"``.
-    :param args: the arguments by name.
-    :param description: the whole description (for messages).
-    :return: the endpoint.
-    :raise ValueError: naming the bad part of ``description``.
-    :raise FileNotFoundError: naming a missing file or directory.
-    :raise ImportError: without the ``tls`` extra.
+    @param reactor: the reactor the endpoint connects with.
+    @param typeName: C{"tls"} or C{"ssl"}.
+    @param args: the arguments by name.
+    @param description: the whole description (for messages).
+    @return: the endpoint.
+    @raise ValueError: naming the bad part of C{description}.
+    @raise FileNotFoundError: naming a missing file or directory.
+    @raise ImportError: without the C{tls} extra.
     """
     if typeName == "tls":
         return _clientTLS(reactor, args, description)

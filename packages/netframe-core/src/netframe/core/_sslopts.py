@@ -1,8 +1,8 @@
 """
-TLS configuration: ``CertificateOptions``, ``optionsForClientTLS``, trust roots,
+TLS configuration: C{CertificateOptions}, C{optionsForClientTLS}, trust roots,
 cipher policies, Diffie-Hellman parameters and ALPN.
 
-Implementation module of :mod:`netframe.core.ssl`; import the names from there.
+Implementation module of L{netframe.core.ssl}; import the names from there.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class VerificationError(Exception):
 
 
 class TLSVersion(enum.Enum):
-    """The TLS protocol versions (``SSLv3`` exists only to be refused)."""
+    """The TLS protocol versions (C{SSLv3} exists only to be refused)."""
 
     SSLv3 = "SSLv3"
     TLSv1_0 = "TLSv1.0"
@@ -89,10 +89,10 @@ _METHOD_VERSIONS: dict[int, Optional[TLSVersion]] = {
 
 def _version(value: TLSVersion, what: str) -> int:
     """
-    :param value: a version.
-    :param what: the parameter's name, for the error.
-    :return: OpenSSL's number for it.
-    :raise ValueError: for SSLv3 or a non-version.
+    @param value: a version.
+    @param what: the parameter's name, for the error.
+    @return: OpenSSL's number for it.
+    @raise ValueError: for SSLv3 or a non-version.
     """
     if not isinstance(value, TLSVersion) or value not in _VERSION_NUMBERS:
         raise ValueError(f"{what}={value!r} is not a supported TLS version (TLSv1_0 or later)")
@@ -108,13 +108,13 @@ class OpenSSLCertificateAuthorities:
 
     def __init__(self, caCerts: Sequence[Any]) -> None:
         """
-        :param caCerts: ``OpenSSL.crypto.X509`` objects.
+        @param caCerts: C{OpenSSL.crypto.X509} objects.
         """
         self._caCerts = list(caCerts)
 
     def _addCACertsToContext(self, context: SSL.Context) -> None:
         """
-        :param context: gets the certificates in its store and client CA list.
+        @param context: gets the certificates in its store and client CA list.
         """
         store = context.get_cert_store()
         assert store is not None
@@ -129,7 +129,7 @@ class OpenSSLDefaultPaths:
 
     def _addCACertsToContext(self, context: SSL.Context) -> None:
         """
-        :param context: set to use OpenSSL's default verify paths.
+        @param context: set to use OpenSSL's default verify paths.
         """
         context.set_default_verify_paths()
 
@@ -137,22 +137,22 @@ class OpenSSLDefaultPaths:
 def platformTrust() -> OpenSSLDefaultPaths:
     """
     The platform's trusted certificate authorities (on Debian and derivatives the
-    ``ca-certificates`` package; elsewhere whatever OpenSSL was built to use).
+    C{ca-certificates} package; elsewhere whatever OpenSSL was built to use).
 
-    :return: a trust root for ``optionsForClientTLS`` or ``CertificateOptions``.
+    @return: a trust root for C{optionsForClientTLS} or C{CertificateOptions}.
     """
     return OpenSSLDefaultPaths()
 
 
 def trustRootFromCertificates(certificates: Iterable[Certificate]) -> OpenSSLCertificateAuthorities:
     """
-    Trust exactly ``certificates``: a peer is accepted when its certificate chains to
-    one of them.  Platform trust is *not* added.
+    Trust exactly C{certificates}: a peer is accepted when its certificate chains to
+    one of them.  Platform trust is I{not} added.
 
-    :param certificates: :class:`~netframe.core.ssl.Certificate` (or
-        ``PrivateCertificate``) objects.
-    :return: the trust root.
-    :raise TypeError: if an element is not a ``Certificate``.
+    @param certificates: L{Certificate<netframe.core.ssl.Certificate>} (or
+        C{PrivateCertificate}) objects.
+    @return: the trust root.
+    @raise TypeError: if an element is not a C{Certificate}.
     """
     certs = []
     for certificate in certificates:
@@ -172,7 +172,7 @@ class OpenSSLCipher:
     """
     One TLS (≤ 1.2) cipher suite.
 
-    :ivar fullName: OpenSSL's name for it, e.g. ``"ECDHE-RSA-AES256-GCM-SHA384"``.
+    @ivar fullName: OpenSSL's name for it, e.g. C{"ECDHE-RSA-AES256-GCM-SHA384"}.
     """
 
     fullName: str
@@ -180,9 +180,9 @@ class OpenSSLCipher:
 
 def _cipherNames(cipherString: str) -> list[str]:
     """
-    :param cipherString: an OpenSSL cipher string.
-    :return: the TLS ≤ 1.2 suites it selects, in order.
-    :raise SSL.Error: if it selects none.
+    @param cipherString: an OpenSSL cipher string.
+    @return: the TLS ≤ 1.2 suites it selects, in order.
+    @raise SSL.Error: if it selects none.
     """
     context = SSL.Context(SSL.TLS_METHOD)
     context.set_cipher_list(cipherString.encode("ascii"))
@@ -195,7 +195,7 @@ _availableCache: list[OpenSSLCipher] = []
 
 def _availableCiphers() -> list[OpenSSLCipher]:
     """
-    :return: every TLS ≤ 1.2 suite this OpenSSL offers (computed once).
+    @return: every TLS ≤ 1.2 suite this OpenSSL offers (computed once).
     """
     if not _availableCache:
         _availableCache.extend(OpenSSLCipher(name) for name in _cipherNames("ALL"))
@@ -208,14 +208,14 @@ class OpenSSLAcceptableCiphers:
 
     def __init__(self, ciphers: Iterable[OpenSSLCipher]) -> None:
         """
-        :param ciphers: the acceptable suites.
+        @param ciphers: the acceptable suites.
         """
         self._ciphers = tuple(ciphers)
 
     def selectCiphers(self, availableCiphers: Sequence[Any]) -> tuple[Any, ...]:
         """
-        :param availableCiphers: what the TLS library offers.
-        :return: our acceptable suites that are available, in our order.
+        @param availableCiphers: what the TLS library offers.
+        @return: our acceptable suites that are available, in our order.
         """
         available = set(availableCiphers)
         return tuple(c for c in self._ciphers if c in available)
@@ -223,9 +223,9 @@ class OpenSSLAcceptableCiphers:
     @classmethod
     def fromOpenSSLCipherString(cls, cipherString: str) -> OpenSSLAcceptableCiphers:
         """
-        :param cipherString: an OpenSSL cipher string such as ``"ECDHE+AESGCM"``.
-        :return: the policy selecting what that string selects.
-        :raise SSL.Error: if it selects nothing.
+        @param cipherString: an OpenSSL cipher string such as C{"ECDHE+AESGCM"}.
+        @return: the policy selecting what that string selects.
+        @raise SSL.Error: if it selects nothing.
         """
         return cls(OpenSSLCipher(name) for name in _cipherNames(cipherString))
 
@@ -241,7 +241,7 @@ _defaultCiphers: list[OpenSSLAcceptableCiphers] = []
 
 def _defaultCipherPolicy() -> OpenSSLAcceptableCiphers:
     """
-    :return: the default policy (computed once).
+    @return: the default policy (computed once).
     """
     if not _defaultCiphers:
         _defaultCiphers.append(
@@ -258,17 +258,17 @@ class DiffieHellmanParameters:
 
     def __init__(self, parameters: Union[str, os.PathLike[str]]) -> None:
         """
-        :param parameters: the path of a PEM ``DH PARAMETERS`` file (e.g. made by
-            ``openssl dhparam -out dh.pem 2048``).
+        @param parameters: the path of a PEM C{DH PARAMETERS} file (e.g. made by
+            C{openssl dhparam -out dh.pem 2048}).
         """
         self._path = os.fspath(parameters)
 
     @classmethod
     def fromFile(cls, filePath: Union[str, os.PathLike[str]]) -> DiffieHellmanParameters:
         """
-        :param filePath: the file's path (``str`` or ``pathlib.Path``).
-        :return: the parameters (the file is read when a context is made).
-        :raise FileNotFoundError: if there is no such file.
+        @param filePath: the file's path (C{str} or C{pathlib.Path}).
+        @return: the parameters (the file is read when a context is made).
+        @raise FileNotFoundError: if there is no such file.
         """
         path = os.fspath(filePath)
         if not os.path.isfile(path):
@@ -286,8 +286,8 @@ class ProtocolNegotiationSupport(enum.Flag):
 
 def protocolNegotiationMechanisms() -> ProtocolNegotiationSupport:
     """
-    :return: ``ALPN`` when the OpenSSL in use supports it (NPN is obsolete and never
-        offered), else ``NOPROTOCOLNEGOTIATION``.
+    @return: C{ALPN} when the OpenSSL in use supports it (NPN is obsolete and never
+        offered), else C{NOPROTOCOLNEGOTIATION}.
     """
     try:
         SSL.Context(SSL.TLS_METHOD).set_alpn_protos([b"h2"])
@@ -301,9 +301,9 @@ def protocolNegotiationMechanisms() -> ProtocolNegotiationSupport:
 
 def _x509(certificate: Any) -> Any:
     """
-    :param certificate: a ``Certificate``, ``OpenSSL.crypto.X509`` or ``cryptography``
+    @param certificate: a C{Certificate}, C{OpenSSL.crypto.X509} or C{cryptography}
         certificate.
-    :return: the ``OpenSSL.crypto.X509``.
+    @return: the C{OpenSSL.crypto.X509}.
     """
     if isinstance(certificate, Certificate):
         return certificate.original
@@ -314,8 +314,8 @@ def _x509(certificate: Any) -> Any:
 
 def _pkey(key: Any) -> Any:
     """
-    :param key: a ``KeyPair``, ``OpenSSL.crypto.PKey`` or ``cryptography`` private key.
-    :return: the ``OpenSSL.crypto.PKey``.
+    @param key: a C{KeyPair}, C{OpenSSL.crypto.PKey} or C{cryptography} private key.
+    @return: the C{OpenSSL.crypto.PKey}.
     """
     if isinstance(key, KeyPair):
         return key.original
@@ -327,16 +327,16 @@ def _pkey(key: Any) -> Any:
 class CertificateOptions:
     """
     A TLS configuration (a "context factory"): our identity, what we require of the
-    peer, and protocol options.  ``getContext()`` returns the ``OpenSSL.SSL.Context``
+    peer, and protocol options.  C{getContext()} returns the C{OpenSSL.SSL.Context}
     (made once).
 
     Defaults are the secure choice: TLS 1.2 or newer, forward-secret AEAD cipher
     suites, no compression, no renegotiation, no session tickets.  Give it to
-    ``listenSSL`` as a server's options (with ``privateKey`` and ``certificate``) or to
+    C{listenSSL} as a server's options (with C{privateKey} and C{certificate}) or to
     a client; clients should rather use
-    :func:`~netframe.core.ssl.optionsForClientTLS`, which also checks the host name.
+    L{optionsForClientTLS<netframe.core.ssl.optionsForClientTLS>}, which also checks the host name.
 
-    :cvar MAXIMUM_VERIFY_DEPTH: the largest ``verifyDepth`` accepted.
+    @cvar MAXIMUM_VERIFY_DEPTH: the largest C{verifyDepth} accepted.
     """
 
     MAXIMUM_VERIFY_DEPTH = 100
@@ -365,39 +365,39 @@ class CertificateOptions:
         lowerMaximumSecurityTo: Optional[TLSVersion] = None,
     ) -> None:
         """
-        :param privateKey: our private key (``KeyPair``, ``OpenSSL.crypto.PKey`` or a
-            ``cryptography`` key); given if and only if ``certificate`` is.
-        :param certificate: our certificate (``Certificate``, ``X509`` or a
-            ``cryptography`` certificate).
-        :param method: a pyOpenSSL method constant (legacy): ``SSLv23_METHOD`` /
-            ``TLS_METHOD`` negotiate (still TLS 1.2+), ``TLSv1_2_METHOD`` etc. pin one
+        @param privateKey: our private key (C{KeyPair}, C{OpenSSL.crypto.PKey} or a
+            C{cryptography} key); given if and only if C{certificate} is.
+        @param certificate: our certificate (C{Certificate}, C{X509} or a
+            C{cryptography} certificate).
+        @param method: a pyOpenSSL method constant (legacy): C{SSLv23_METHOD} /
+            C{TLS_METHOD} negotiate (still TLS 1.2+), C{TLSv1_2_METHOD} etc. pin one
             version.  Not combinable with the version parameters below.
-        :param verify: verify the peer's certificate (implied by ``trustRoot`` or
-            ``caCerts``).
-        :param caCerts: ``X509`` certificates to trust (legacy form of ``trustRoot``).
-        :param verifyDepth: the longest chain accepted (1 to
-            :attr:`MAXIMUM_VERIFY_DEPTH`).
-        :param requireCertificate: when verifying, fail if the peer sends no
+        @param verify: verify the peer's certificate (implied by C{trustRoot} or
+            C{caCerts}).
+        @param caCerts: C{X509} certificates to trust (legacy form of C{trustRoot}).
+        @param verifyDepth: the longest chain accepted (1 to
+            L{MAXIMUM_VERIFY_DEPTH}).
+        @param requireCertificate: when verifying, fail if the peer sends no
             certificate (a server's clients must then present one).
-        :param verifyOnce: do not ask again on renegotiation.
-        :param enableSingleUseKeys: fresh (EC)DH keys for each handshake.
-        :param enableSessions: keep a server-side session cache (resumption).
-        :param fixBrokenPeers: enable OpenSSL's workarounds for old broken peers.
-        :param enableSessionTickets: allow session tickets.
-        :param extraCertChain: intermediate certificates sent after ``certificate``.
-        :param acceptableCiphers: an ``IAcceptableCiphers`` policy (for TLS ≤ 1.2).
-        :param dhParameters: :class:`DiffieHellmanParameters` for the DHE suites.
-        :param trustRoot: an ``IOpenSSLTrustRoot`` (``platformTrust()``,
-            ``trustRootFromCertificates(...)``); the peer must chain to it.
-        :param acceptableProtocols: ALPN protocol names, most preferred first.
-        :param raiseMinimumTo: raise the oldest allowed version above TLS 1.2.
-        :param insecurelyLowerMinimumTo: set the oldest allowed version, possibly
+        @param verifyOnce: do not ask again on renegotiation.
+        @param enableSingleUseKeys: fresh (EC)DH keys for each handshake.
+        @param enableSessions: keep a server-side session cache (resumption).
+        @param fixBrokenPeers: enable OpenSSL's workarounds for old broken peers.
+        @param enableSessionTickets: allow session tickets.
+        @param extraCertChain: intermediate certificates sent after C{certificate}.
+        @param acceptableCiphers: an C{IAcceptableCiphers} policy (for TLS ≤ 1.2).
+        @param dhParameters: L{DiffieHellmanParameters} for the DHE suites.
+        @param trustRoot: an C{IOpenSSLTrustRoot} (C{platformTrust()},
+            C{trustRootFromCertificates(...)}); the peer must chain to it.
+        @param acceptableProtocols: ALPN protocol names, most preferred first.
+        @param raiseMinimumTo: raise the oldest allowed version above TLS 1.2.
+        @param insecurelyLowerMinimumTo: set the oldest allowed version, possibly
             below TLS 1.2 (insecure).
-        :param lowerMaximumSecurityTo: cap the newest allowed version.
-        :raise ValueError: for a key without certificate (or the reverse), a key not
+        @param lowerMaximumSecurityTo: cap the newest allowed version.
+        @raise ValueError: for a key without certificate (or the reverse), a key not
             matching its certificate, verification without trust, an empty cipher
             selection, an empty ALPN list, an impossible version range or a bad depth.
-        :raise TypeError: for ``method`` combined with version parameters, or both
+        @raise TypeError: for C{method} combined with version parameters, or both
             minimum parameters.
         """
         if (privateKey is None) != (certificate is None):
@@ -462,9 +462,9 @@ class CertificateOptions:
         lowerMaximumSecurityTo: Optional[TLSVersion],
     ) -> tuple[int, Optional[int]]:
         """
-        :return: OpenSSL's minimum and maximum (``None``: the newest) versions.
-        :raise TypeError: for conflicting parameters.
-        :raise ValueError: for unknown methods or versions, or an empty range.
+        @return: OpenSSL's minimum and maximum (C{None}: the newest) versions.
+        @raise TypeError: for conflicting parameters.
+        @raise ValueError: for unknown methods or versions, or an empty range.
         """
         if method is not None:
             if raiseMinimumTo or insecurelyLowerMinimumTo or lowerMaximumSecurityTo:
@@ -496,8 +496,8 @@ class CertificateOptions:
 
     def getContext(self) -> SSL.Context:
         """
-        :return: the ``OpenSSL.SSL.Context`` (made on the first call, then reused).
-        :raise SSL.Error: if OpenSSL refuses the configuration (for example a key
+        @return: the C{OpenSSL.SSL.Context} (made on the first call, then reused).
+        @raise SSL.Error: if OpenSSL refuses the configuration (for example a key
             that does not match the certificate, or unreadable DH parameters).
         """
         if self._context is None:
@@ -506,7 +506,7 @@ class CertificateOptions:
 
     def _makeContext(self) -> SSL.Context:
         """
-        :return: a new context for this configuration.
+        @return: a new context for this configuration.
         """
         context = SSL.Context(SSL.TLS_METHOD)
         context.set_min_proto_version(self._minimum)
@@ -564,15 +564,15 @@ class ClientTLSOptions:
     Client connections that send SNI and verify the server's identity.
 
     The chain is verified by OpenSSL during the handshake; once it completes, the
-    certificate must name ``hostname`` (a DNS name in its subjectAltName, or an IP
-    address SAN when ``hostname`` is an address), checked with ``service_identity``.
+    certificate must name C{hostname} (a DNS name in its subjectAltName, or an IP
+    address SAN when C{hostname} is an address), checked with C{service_identity}.
     A certificate without subjectAltName is rejected.
 
     The host-name verdict for a certificate is remembered (it depends only on the
     certificate and the host name; the chain and validity dates are still checked by
     OpenSSL on every handshake), so reconnecting to the same server skips re-parsing.
 
-    :cvar VERIFIED_CACHE_SIZE: how many accepted certificates are remembered; the
+    @cvar VERIFIED_CACHE_SIZE: how many accepted certificates are remembered; the
         memory is cleared when it would grow past this.
     """
 
@@ -580,9 +580,9 @@ class ClientTLSOptions:
 
     def __init__(self, hostname: str, ctx: SSL.Context) -> None:
         """
-        :param hostname: the expected host name (IDN allowed) or IP address.
-        :param ctx: the context (it must verify the peer).
-        :raise ValueError: if ``hostname`` cannot be IDNA-encoded.
+        @param hostname: the expected host name (IDN allowed) or IP address.
+        @param ctx: the context (it must verify the peer).
+        @raise ValueError: if C{hostname} cannot be IDNA-encoded.
         """
         self._hostname = hostname
         self._ctx = ctx
@@ -603,9 +603,9 @@ class ClientTLSOptions:
 
     def clientConnectionForTLS(self, tlsProtocol: Any) -> SSL.Connection:
         """
-        :param tlsProtocol: the TLS protocol (it calls :meth:`_verifyPeerIdentity`
+        @param tlsProtocol: the TLS protocol (it calls L{_verifyPeerIdentity}
             after the handshake).
-        :return: a client connection that sends SNI (not for IP addresses).
+        @return: a client connection that sends SNI (not for IP addresses).
         """
         connection = SSL.Connection(self._ctx, None)
         if self._sni is not None:
@@ -617,8 +617,8 @@ class ClientTLSOptions:
         """
         Check the server's certificate names the expected host.
 
-        :param connection: the connection whose handshake completed.
-        :raise VerificationError: if it does not (the message names ``hostname``).
+        @param connection: the connection whose handshake completed.
+        @raise VerificationError: if it does not (the message names C{hostname}).
         """
         certificate = connection.get_peer_certificate(as_cryptography=True)
         if certificate is None:
@@ -643,7 +643,7 @@ class ClientTLSOptions:
 
     def __repr__(self) -> str:
         """
-        :return: ``<ClientTLSOptions for 'hostname'>``.
+        @return: C{<ClientTLSOptions for 'hostname'>}.
         """
         return f"<{type(self).__name__} for {self._hostname!r}>"
 
@@ -662,20 +662,20 @@ def optionsForClientTLS(
     extraCertificateOptions: Optional[dict[str, Any]] = None,
 ) -> ClientTLSOptions:
     """
-    Options for a TLS client connecting to ``hostname``: always verifies the server's
-    chain (against ``trustRoot``) and that the certificate names ``hostname``, and
+    Options for a TLS client connecting to C{hostname}: always verifies the server's
+    chain (against C{trustRoot}) and that the certificate names C{hostname}, and
     sends it as SNI.
 
-    :param hostname: the host (text; IDN and IP addresses allowed).
-    :param trustRoot: the trusted authorities (``trustRootFromCertificates``, a
-        ``Certificate``); it *replaces* platform trust.  Default: ``platformTrust()``.
-    :param clientCertificate: a ``PrivateCertificate`` to present when asked.
-    :param acceptableProtocols: ALPN protocol names, most preferred first.
-    :param extraCertificateOptions: more :class:`CertificateOptions` keyword arguments
-        (not the ones above, nor ``verify``/``caCerts``).
-    :return: the connection creator.
-    :raise TypeError: if ``hostname`` is not text, or an extra option conflicts.
-    :raise ValueError: if ``hostname`` cannot be encoded.
+    @param hostname: the host (text; IDN and IP addresses allowed).
+    @param trustRoot: the trusted authorities (C{trustRootFromCertificates}, a
+        C{Certificate}); it I{replaces} platform trust.  Default: C{platformTrust()}.
+    @param clientCertificate: a C{PrivateCertificate} to present when asked.
+    @param acceptableProtocols: ALPN protocol names, most preferred first.
+    @param extraCertificateOptions: more L{CertificateOptions} keyword arguments
+        (not the ones above, nor C{verify}/C{caCerts}).
+    @return: the connection creator.
+    @raise TypeError: if C{hostname} is not text, or an extra option conflicts.
+    @raise ValueError: if C{hostname} cannot be encoded.
     """
     if not isinstance(hostname, str):
         raise TypeError(f"optionsForClientTLS requires text for host names, not {hostname!r}")

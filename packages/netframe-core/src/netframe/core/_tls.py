@@ -1,12 +1,12 @@
 """
 TLS as a protocol layer over any stream transport, using OpenSSL memory BIOs.
 
-Implementation module of :mod:`netframe.core.ssl`; import the names from there.
+Implementation module of L{netframe.core.ssl}; import the names from there.
 
-:class:`TLSMemoryBIOProtocol` sits between a transport (TCP, UNIX, an in-memory fake)
+L{TLSMemoryBIOProtocol} sits between a transport (TCP, UNIX, an in-memory fake)
 and an application protocol: bytes from the transport are decrypted and passed up,
 bytes the application writes are encrypted and passed down.  Because OpenSSL only ever
-sees memory buffers, the same code serves every reactor, ``startTLS`` in the middle of
+sees memory buffers, the same code serves every reactor, C{startTLS} in the middle of
 a connection and tests over in-memory pairs.
 """
 
@@ -62,8 +62,8 @@ _X509_ERRORS: dict[int, str] = {
 
 def _describeX509Error(code: int) -> str:
     """
-    :param code: an OpenSSL ``X509_V_ERR_*`` number.
-    :return: its description.
+    @param code: an OpenSSL C{X509_V_ERR_*} number.
+    @return: its description.
     """
     return _X509_ERRORS.get(code, f"X.509 verification error {code}")
 
@@ -75,14 +75,14 @@ def _recordVerifyError(
     OpenSSL verify callback: keep OpenSSL's verdict, remember why a certificate failed.
 
     The first failure is stored on the TLS protocol (the connection's app data) so the
-    handshake error can say *why* verification failed.
+    handshake error can say I{why} verification failed.
 
-    :param connection: the connection being verified.
-    :param certificate: the certificate examined (``OpenSSL.crypto.X509``).
-    :param errno: OpenSSL's verification error (0 if none).
-    :param depth: the certificate's depth in the chain (0 = the peer's own).
-    :param ok: OpenSSL's verdict.
-    :return: OpenSSL's verdict, unchanged.
+    @param connection: the connection being verified.
+    @param certificate: the certificate examined (C{OpenSSL.crypto.X509}).
+    @param errno: OpenSSL's verification error (0 if none).
+    @param depth: the certificate's depth in the chain (0 = the peer's own).
+    @param ok: OpenSSL's verdict.
+    @return: OpenSSL's verdict, unchanged.
     """
     if not ok:
         protocol = connection.get_app_data()
@@ -99,7 +99,7 @@ def _recordVerifyError(
 
 class _ContextFactoryToConnectionCreator:
     """
-    Adapts an old-style context factory (``getContext()``) to the connection-creator
+    Adapts an old-style context factory (C{getContext()}) to the connection-creator
     interfaces.
     """
 
@@ -107,15 +107,15 @@ class _ContextFactoryToConnectionCreator:
 
     def __init__(self, contextFactory: Any) -> None:
         """
-        :param contextFactory: an object whose ``getContext()`` returns an
-            ``OpenSSL.SSL.Context``.
+        @param contextFactory: an object whose C{getContext()} returns an
+            C{OpenSSL.SSL.Context}.
         """
         self._contextFactory = contextFactory
 
     def clientConnectionForTLS(self, tlsProtocol: Any) -> SSL.Connection:
         """
-        :param tlsProtocol: the TLS protocol (ignored).
-        :return: a client-mode connection on the factory's context.
+        @param tlsProtocol: the TLS protocol (ignored).
+        @return: a client-mode connection on the factory's context.
         """
         connection = SSL.Connection(self._contextFactory.getContext(), None)
         connection.set_connect_state()
@@ -123,8 +123,8 @@ class _ContextFactoryToConnectionCreator:
 
     def serverConnectionForTLS(self, tlsProtocol: Any) -> SSL.Connection:
         """
-        :param tlsProtocol: the TLS protocol (ignored).
-        :return: a server-mode connection on the factory's context.
+        @param tlsProtocol: the TLS protocol (ignored).
+        @return: a server-mode connection on the factory's context.
         """
         connection = SSL.Connection(self._contextFactory.getContext(), None)
         connection.set_accept_state()
@@ -145,9 +145,9 @@ class _ProducerMembrane:
 
     def __init__(self, producer: Any, streaming: bool, tls: TLSMemoryBIOProtocol) -> None:
         """
-        :param producer: the wrapped protocol's producer.
-        :param streaming: ``True`` for a push producer.
-        :param tls: the TLS protocol the producer writes to.
+        @param producer: the wrapped protocol's producer.
+        @param streaming: C{True} for a push producer.
+        @param tls: the TLS protocol the producer writes to.
         """
         self._producer = producer
         self._streaming = streaming
@@ -185,34 +185,34 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
     """
     TLS between a transport and the protocol it wraps, using OpenSSL memory BIOs.
 
-    The wrapped protocol is connected at once (its ``connectionMade`` runs before the
+    The wrapped protocol is connected at once (its C{connectionMade} runs before the
     handshake); what it writes before the handshake completes is buffered and sent,
     encrypted, once it does.  A wrapped protocol providing
-    :class:`~netframe.core.interfaces.IHandshakeListener` gets ``handshakeCompleted()``.
+    L{IHandshakeListener<netframe.core.interfaces.IHandshakeListener>} gets C{handshakeCompleted()}.
 
-    Closing: ``loseConnection`` sends a TLS ``close_notify`` once buffered data (and a
-    registered producer) are done, then closes the transport.  ``loseWriteConnection``
-    sends ``close_notify`` but keeps reading.  When the peer's ``close_notify`` arrives
-    a wrapped :class:`~netframe.core.interfaces.IHalfCloseableProtocol` gets
-    ``readConnectionLost()`` and may go on writing; any other protocol's connection is
-    closed (``connectionLost`` with ``ConnectionDone``).  A TLS error (a failed
+    Closing: C{loseConnection} sends a TLS C{close_notify} once buffered data (and a
+    registered producer) are done, then closes the transport.  C{loseWriteConnection}
+    sends C{close_notify} but keeps reading.  When the peer's C{close_notify} arrives
+    a wrapped L{IHalfCloseableProtocol<netframe.core.interfaces.IHalfCloseableProtocol>} gets
+    C{readConnectionLost()} and may go on writing; any other protocol's connection is
+    closed (C{connectionLost} with C{ConnectionDone}).  A TLS error (a failed
     handshake, a rejected certificate, garbage on the wire) closes the connection and
-    the wrapped protocol's ``connectionLost`` gets a ``Failure`` of the
-    ``OpenSSL.SSL.Error`` (or of ``VerificationError`` for a hostname mismatch).  A
-    transport closed after the handshake without ``close_notify`` is reported as
-    ``ConnectionLost`` (the data may have been truncated).
+    the wrapped protocol's C{connectionLost} gets a C{Failure} of the
+    C{OpenSSL.SSL.Error} (or of C{VerificationError} for a hostname mismatch).  A
+    transport closed after the handshake without C{close_notify} is reported as
+    C{ConnectionLost} (the data may have been truncated).
 
-    :ivar factory: the :class:`TLSMemoryBIOFactory` that built this protocol.
-    :ivar wrappedProtocol: the application protocol.
-    :cvar readSize: the most plaintext asked of OpenSSL per read.
-    :cvar PROVIDES_CACHE_SIZE: how many combined interface declarations (one per
+    @ivar factory: the L{TLSMemoryBIOFactory} that built this protocol.
+    @ivar wrappedProtocol: the application protocol.
+    @cvar readSize: the most plaintext asked of OpenSSL per read.
+    @cvar PROVIDES_CACHE_SIZE: how many combined interface declarations (one per
         kind of protocol and kind of transport) are remembered; the memory is cleared
         when it would grow past this.
     """
 
     readSize = 65536
     _flushSize = 65536
-    #: How many (protocol, transport) interface declarations are remembered.
+    # How many (protocol, transport) interface declarations are remembered.
     PROVIDES_CACHE_SIZE = 64
     _providesCache: dict[tuple[int, int], tuple[Any, Any, Any]] = {}
 
@@ -236,11 +236,11 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         self, factory: TLSMemoryBIOFactory, wrappedProtocol: Any, _connectWrapped: bool = True
     ) -> None:
         """
-        :param factory: the TLS factory (its connection creator makes the
-            ``OpenSSL.SSL.Connection``).
-        :param wrappedProtocol: the application protocol.
-        :param _connectWrapped: connect the wrapped protocol in
-            :meth:`makeConnection` (``False`` for ``startTLS``, where it is connected
+        @param factory: the TLS factory (its connection creator makes the
+            C{OpenSSL.SSL.Connection}).
+        @param wrappedProtocol: the application protocol.
+        @param _connectWrapped: connect the wrapped protocol in
+            L{makeConnection} (C{False} for C{startTLS}, where it is connected
             already).
         """
         # Not ProtocolWrapper.__init__: this layer must not look half-closeable to
@@ -257,8 +257,8 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         Create the TLS connection, connect the wrapped protocol and start the handshake
         (a client sends its ClientHello now).
 
-        :param transport: the underlying transport.
-        :raise SSL.Error: if the context factory cannot make a connection.
+        @param transport: the underlying transport.
+        @raise SSL.Error: if the context factory cannot make a connection.
         """
         factory: TLSMemoryBIOFactory = self.factory
         self._tlsConnection = factory._createConnection(self)
@@ -276,14 +276,14 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
 
     def _provideTransportInterfaces(self, transport: Any) -> None:
         """
-        Make this protocol provide what it provided already plus what ``transport``
+        Make this protocol provide what it provided already plus what C{transport}
         provides.
 
         The resulting declaration depends only on the two specifications, so it is
         computed once per pair and then shared (zope.interface shares equal instance
-        declarations itself); at most :attr:`PROVIDES_CACHE_SIZE` pairs are kept.
+        declarations itself); at most L{PROVIDES_CACHE_SIZE} pairs are kept.
 
-        :param transport: the underlying transport.
+        @param transport: the underlying transport.
         """
         mine = providedBy(self)
         theirs = providedBy(transport)
@@ -300,7 +300,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         cache[key] = (mine, theirs, self.__provides__)
 
     def connectionMade(self) -> None:
-        """Nothing: :meth:`makeConnection` connects the wrapped protocol itself."""
+        """Nothing: L{makeConnection} connects the wrapped protocol itself."""
 
     def readConnectionLost(self) -> None:
         """Not used: this layer does not take TCP half-closes (see the class doc)."""
@@ -312,9 +312,9 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
 
     def dataReceived(self, data: bytes) -> None:
         """
-        Decrypt ``data`` from the transport; pass the plaintext to the wrapped protocol.
+        Decrypt C{data} from the transport; pass the plaintext to the wrapped protocol.
 
-        :param data: ciphertext from the peer.
+        @param data: ciphertext from the peer.
         """
         if self._lostTLSConnection:
             return
@@ -327,7 +327,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
 
     def _established(self) -> bool:
         """
-        :return: whether the handshake is done and the TLS connection still usable.
+        @return: whether the handshake is done and the TLS connection still usable.
         """
         return self._handshakeDone and not self._lostTLSConnection
 
@@ -391,10 +391,10 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
 
     def _describeHandshakeError(self, reason: Failure) -> Failure:
         """
-        Add why certificate verification failed (if it did) to an ``SSL.Error``.
+        Add why certificate verification failed (if it did) to an C{SSL.Error}.
 
-        :param reason: the handshake's failure.
-        :return: ``reason``, or a Failure of an ``SSL.Error`` whose error list ends
+        @param reason: the handshake's failure.
+        @return: C{reason}, or a Failure of an C{SSL.Error} whose error list ends
             with an entry naming the X.509 problem.
         """
         why = self._x509Error
@@ -406,7 +406,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         return Failure(SSL.Error([*errors, ("X.509 certificate verification", "", why)]))
 
     def _closeNotifyReceived(self) -> None:
-        """The peer sent ``close_notify``: half-close or close (see the class doc)."""
+        """The peer sent C{close_notify}: half-close or close (see the class doc)."""
         self._receivedShutdown = True
         if IHalfCloseableProtocol.providedBy(self.wrappedProtocol):
             self.wrappedProtocol.readConnectionLost()
@@ -448,9 +448,9 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
 
     def _sendPlaintext(self, data: bytes) -> None:
         """
-        Encrypt ``data`` and send it.
+        Encrypt C{data} and send it.
 
-        :param data: application bytes.
+        @param data: application bytes.
         """
         try:
             self._tlsConnection.sendall(data)
@@ -473,13 +473,13 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
 
     def write(self, data: bytes) -> None:
         """
-        Encrypt and send ``data`` (buffered until the handshake completes).
+        Encrypt and send C{data} (buffered until the handshake completes).
 
-        Data written after ``loseConnection``/``loseWriteConnection`` or after the TLS
+        Data written after C{loseConnection}/C{loseWriteConnection} or after the TLS
         connection ended is discarded.
 
-        :param data: the bytes.
-        :raise TypeError: if ``data`` is not bytes.
+        @param data: the bytes.
+        @raise TypeError: if C{data} is not bytes.
         """
         if type(data) is not bytes:
             if not isinstance(data, (bytes, bytearray, memoryview)):
@@ -500,8 +500,8 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
 
     def writeSequence(self, data: Any) -> None:
         """
-        :param data: byte strings, written as their concatenation.
-        :raise TypeError: if an element is not bytes.
+        @param data: byte strings, written as their concatenation.
+        @raise TypeError: if an element is not bytes.
         """
         for chunk in data:
             if not isinstance(chunk, bytes):
@@ -512,7 +512,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
 
     def loseConnection(self) -> None:
         """
-        Send ``close_notify`` once buffered data and any producer are done, then close
+        Send C{close_notify} once buffered data and any producer are done, then close
         the transport.  Before the handshake completes this waits for it.
         """
         if self.disconnecting or self._lostTLSConnection:
@@ -522,9 +522,9 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
 
     def loseWriteConnection(self) -> None:
         """
-        Half-close: send ``close_notify`` (once buffered data and any producer are
+        Half-close: send C{close_notify} (once buffered data and any producer are
         done) but go on reading.  A wrapped half-closeable protocol gets
-        ``writeConnectionLost()``.
+        C{writeConnectionLost()}.
         """
         if self._writeShutdownRequested or self.disconnecting or self._lostTLSConnection:
             return
@@ -549,7 +549,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
                 self.transport.loseConnection()
 
     def _sendCloseNotify(self) -> None:
-        """Send ``close_notify`` (errors ignored: the connection is ending anyway)."""
+        """Send C{close_notify} (errors ignored: the connection is ending anyway)."""
         self._sentShutdown = True
         try:
             self._tlsConnection.shutdown()
@@ -574,9 +574,9 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
     def _tlsFailed(self, reason: Failure) -> None:
         """
         End the connection because of a TLS error: send the alert OpenSSL queued, then
-        close the transport; the wrapped protocol gets ``reason``.
+        close the transport; the wrapped protocol gets C{reason}.
 
-        :param reason: the failure.
+        @param reason: the failure.
         """
         if self._lostTLSConnection:
             return
@@ -591,8 +591,8 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         """
         Abort the connection because the peer's identity was rejected.
 
-        :param reason: the verification failure given to the wrapped protocol's
-            ``connectionLost``.
+        @param reason: the verification failure given to the wrapped protocol's
+            C{connectionLost}.
         """
         if self._lostTLSConnection:
             return
@@ -610,7 +610,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         The transport closed: tell the wrapped protocol, with the TLS-level reason when
         there is one.
 
-        :param reason: the transport's reason.
+        @param reason: the transport's reason.
         """
         if self._connectionLostDelivered:
             return
@@ -649,9 +649,9 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         resumed when it drains; a pull producer is asked for data when the transport
         drains, once the handshake is done.
 
-        :param producer: the producer.
-        :param streaming: ``True`` for a push producer.
-        :raise RuntimeError: if a producer is already registered.
+        @param producer: the producer.
+        @param streaming: C{True} for a push producer.
+        @raise RuntimeError: if a producer is already registered.
         """
         if self._producer is not None:
             raise RuntimeError(f"Cannot register producer {producer!r}: one is already registered")
@@ -688,20 +688,20 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
             self._readLoop()
 
     def stopProducing(self) -> None:
-        """Close the connection (as ``loseConnection``)."""
+        """Close the connection (as C{loseConnection})."""
         self.loseConnection()
 
     # -- TLS information -------------------------------------------------------------
 
     def getHandle(self) -> Any:
         """
-        :return: the ``OpenSSL.SSL.Connection``.
+        @return: the C{OpenSSL.SSL.Connection}.
         """
         return self._tlsConnection
 
     def getPeerCertificate(self) -> Any:
         """
-        :return: the peer's certificate (``OpenSSL.crypto.X509``), or ``None`` before
+        @return: the peer's certificate (C{OpenSSL.crypto.X509}), or C{None} before
             the handshake or if the peer sent none.
         """
         if self._tlsConnection is None:
@@ -711,7 +711,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
     @property
     def negotiatedProtocol(self) -> Optional[bytes]:
         """
-        The application protocol agreed by ALPN, or ``None`` (no handshake yet, or the
+        The application protocol agreed by ALPN, or C{None} (no handshake yet, or the
         peer offered none).
         """
         if not self._handshakeDone:
@@ -722,11 +722,11 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
 
 class TLSMemoryBIOFactory(WrappingFactory):
     """
-    Wraps each protocol of ``wrappedFactory`` in a :class:`TLSMemoryBIOProtocol`.
+    Wraps each protocol of C{wrappedFactory} in a L{TLSMemoryBIOProtocol}.
 
-    ``listenSSL``/``connectSSL`` are ``listenTCP``/``connectTCP`` with this factory.
+    C{listenSSL}/C{connectSSL} are C{listenTCP}/C{connectTCP} with this factory.
 
-    :ivar isClient: whether the connections are TLS clients.
+    @ivar isClient: whether the connections are TLS clients.
     """
 
     protocol = TLSMemoryBIOProtocol
@@ -734,13 +734,13 @@ class TLSMemoryBIOFactory(WrappingFactory):
 
     def __init__(self, contextFactory: Any, isClient: bool, wrappedFactory: Any) -> None:
         """
-        :param contextFactory: an ``IOpenSSLClientConnectionCreator`` (client) or
-            ``IOpenSSLServerConnectionCreator`` (server), or an object with a
-            ``getContext()`` returning an ``OpenSSL.SSL.Context`` (for example
-            :class:`~netframe.core.ssl.CertificateOptions`).
-        :param isClient: ``True`` for client connections.
-        :param wrappedFactory: the application's factory (``None`` for ``startTLS``).
-        :raise TypeError: if ``contextFactory`` provides none of those.
+        @param contextFactory: an C{IOpenSSLClientConnectionCreator} (client) or
+            C{IOpenSSLServerConnectionCreator} (server), or an object with a
+            C{getContext()} returning an C{OpenSSL.SSL.Context} (for example
+            L{CertificateOptions<netframe.core.ssl.CertificateOptions>}).
+        @param isClient: C{True} for client connections.
+        @param wrappedFactory: the application's factory (C{None} for C{startTLS}).
+        @raise TypeError: if C{contextFactory} provides none of those.
         """
         WrappingFactory.__init__(self, wrappedFactory)
         self._contextFactory = contextFactory
@@ -763,7 +763,7 @@ class TLSMemoryBIOFactory(WrappingFactory):
 
     def logPrefix(self) -> str:
         """
-        :return: the wrapped factory's prefix followed by ``(TLS)``.
+        @return: the wrapped factory's prefix followed by C{(TLS)}.
         """
         inner = getattr(self.wrappedFactory, "logPrefix", None)
         prefix = inner() if callable(inner) else type(self.wrappedFactory).__name__
@@ -783,10 +783,10 @@ class TLSMemoryBIOFactory(WrappingFactory):
 
     def _createConnection(self, tlsProtocol: TLSMemoryBIOProtocol) -> SSL.Connection:
         """
-        Make the ``OpenSSL.SSL.Connection`` of a new TLS protocol.
+        Make the C{OpenSSL.SSL.Connection} of a new TLS protocol.
 
-        :param tlsProtocol: the protocol (stored as the connection's app data).
-        :return: the connection, in client or server mode.
+        @param tlsProtocol: the protocol (stored as the connection's app data).
+        @return: the connection, in client or server mode.
         """
         connection: SSL.Connection
         if self.isClient:
@@ -812,31 +812,31 @@ def _startTLS(
     replaceTransport: bool = True,
 ) -> TLSMemoryBIOProtocol:
     """
-    Insert a TLS layer under ``protocol`` on an already connected ``transport``.
+    Insert a TLS layer under C{protocol} on an already connected C{transport}.
 
-    Afterwards bytes from the transport go through TLS to ``protocol`` and what
-    ``protocol`` writes is encrypted.  Data written before the call was handed to the
-    transport in the clear already.  ``protocol`` is not connected again (its
-    ``connectionMade`` does not run a second time).
+    Afterwards bytes from the transport go through TLS to C{protocol} and what
+    C{protocol} writes is encrypted.  Data written before the call was handed to the
+    transport in the clear already.  C{protocol} is not connected again (its
+    C{connectionMade} does not run a second time).
 
-    Generic use (any transport with a ``protocol`` attribute, e.g. the in-memory fakes):
-    the transport's ``protocol`` becomes the TLS protocol and, with
-    ``replaceTransport``, ``protocol.transport`` becomes the TLS protocol too.
+    Generic use (any transport with a C{protocol} attribute, e.g. the in-memory fakes):
+    the transport's C{protocol} becomes the TLS protocol and, with
+    C{replaceTransport}, C{protocol.transport} becomes the TLS protocol too.
 
-    Reactor use (``transport.startTLS``): pass as ``transport`` an object whose
-    ``write``/``loseConnection``... reach the socket directly, and
-    ``replaceTransport=False``; then route the connection's own ``write``,
-    ``writeSequence``, ``loseConnection``, ``loseWriteConnection``,
-    ``registerProducer``, ``unregisterProducer`` and ``getPeerCertificate`` to the
+    Reactor use (C{transport.startTLS}): pass as C{transport} an object whose
+    C{write}/C{loseConnection}... reach the socket directly, and
+    C{replaceTransport=False}; then route the connection's own C{write},
+    C{writeSequence}, C{loseConnection}, C{loseWriteConnection},
+    C{registerProducer}, C{unregisterProducer} and C{getPeerCertificate} to the
     returned protocol, and feed it received bytes.
 
-    :param transport: the connected transport.
-    :param contextFactory: as for :class:`TLSMemoryBIOFactory`.
-    :param isClient: ``True`` to act as the TLS client.
-    :param protocol: the protocol connected to ``transport``.
-    :param replaceTransport: set ``protocol.transport`` to the TLS protocol.
-    :return: the TLS protocol.
-    :raise TypeError: if ``contextFactory`` is not usable.
+    @param transport: the connected transport.
+    @param contextFactory: as for L{TLSMemoryBIOFactory}.
+    @param isClient: C{True} to act as the TLS client.
+    @param protocol: the protocol connected to C{transport}.
+    @param replaceTransport: set C{protocol.transport} to the TLS protocol.
+    @return: the TLS protocol.
+    @raise TypeError: if C{contextFactory} is not usable.
     """
     factory = TLSMemoryBIOFactory(contextFactory, isClient, None)
     tlsProtocol = TLSMemoryBIOProtocol(factory, protocol, _connectWrapped=False)
@@ -853,7 +853,7 @@ class _ALPNSelector:
     The server's ALPN choice: our most preferred protocol the client also offers.
 
     The protocols are the connection's own (a wrapped
-    :class:`~netframe.core.interfaces.IProtocolNegotiationFactory`'s, stored on the TLS
+    L{IProtocolNegotiationFactory<netframe.core.interfaces.IProtocolNegotiationFactory>}'s, stored on the TLS
     protocol) or else the context's.  With neither, ALPN is ignored.  With no protocol
     in common the handshake fails (rather than going on without a protocol): the
     callback raises, pyOpenSSL sends a fatal alert and re-raises the error from the
@@ -864,17 +864,17 @@ class _ALPNSelector:
 
     def __init__(self, protocols: Optional[list[bytes]]) -> None:
         """
-        :param protocols: the acceptable protocols, most preferred first, or ``None``.
+        @param protocols: the acceptable protocols, most preferred first, or C{None}.
         """
         self._protocols = None if protocols is None else list(protocols)
 
     def __call__(self, connection: SSL.Connection, offered: list[bytes]) -> Any:
         """
-        :param connection: the server connection.
-        :param offered: the protocols the client offered, in its order.
-        :return: the chosen protocol, or ``SSL.NO_OVERLAPPING_PROTOCOLS`` to ignore ALPN
+        @param connection: the server connection.
+        @param offered: the protocols the client offered, in its order.
+        @return: the chosen protocol, or C{SSL.NO_OVERLAPPING_PROTOCOLS} to ignore ALPN
             when we have no protocols configured.
-        :raise SSL.Error: if none of ours was offered.
+        @raise SSL.Error: if none of ours was offered.
         """
         protocols = getattr(connection.get_app_data(), "_alpnProtocols", None) or self._protocols
         if protocols is None:

@@ -1,10 +1,10 @@
 """
 Certificates, keys, requests and distinguished names for TLS.
 
-Implementation module of :mod:`netframe.core.ssl`; import the names from there.
+Implementation module of L{netframe.core.ssl}; import the names from there.
 
-The objects wrap pyOpenSSL's (``original`` is an ``OpenSSL.crypto.X509`` or ``PKey``,
-as pyOpenSSL's connection API wants) and do their work with ``cryptography``.
+The objects wrap pyOpenSSL's (C{original} is an C{OpenSSL.crypto.X509} or C{PKey},
+as pyOpenSSL's connection API wants) and do their work with C{cryptography}.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ __all__ = [
     "PublicKey",
 ]
 
-#: Encodings understood by ``load``/``dump`` (pyOpenSSL's constants).
+#: Encodings understood by C{load}/C{dump} (pyOpenSSL's constants).
 FILETYPE_PEM: int = crypto.FILETYPE_PEM
 FILETYPE_ASN1: int = crypto.FILETYPE_ASN1
 
@@ -74,9 +74,9 @@ _OID_TO_NAME = {oid: name for name, oid in _NAMES.items()}
 
 def _canonical(name: str) -> str:
     """
-    :param name: a long (``commonName``) or short (``CN``) attribute name.
-    :return: the long name.
-    :raise AttributeError: if the name is not a distinguished-name attribute.
+    @param name: a long (C{commonName}) or short (C{CN}) attribute name.
+    @return: the long name.
+    @raise AttributeError: if the name is not a distinguished-name attribute.
     """
     if name in _NAMES:
         return name
@@ -88,9 +88,9 @@ def _canonical(name: str) -> str:
 
 def _text(value: Union[str, bytes]) -> str:
     """
-    :param value: text, or UTF-8 bytes.
-    :return: the text.
-    :raise TypeError: for anything else.
+    @param value: text, or UTF-8 bytes.
+    @return: the text.
+    @raise TypeError: for anything else.
     """
     if isinstance(value, bytes):
         return value.decode("utf-8")
@@ -101,9 +101,9 @@ def _text(value: Union[str, bytes]) -> str:
 
 def _digest(name: str) -> Union[hashes.SHA256, hashes.SHA384, hashes.SHA512]:
     """
-    :param name: a hash name such as ``"sha256"``.
-    :return: the ``cryptography`` hash.
-    :raise ValueError: for an unknown or insecure (md5, sha1) name.
+    @param name: a hash name such as C{"sha256"}.
+    @return: the C{cryptography} hash.
+    @raise ValueError: for an unknown or insecure (md5, sha1) name.
     """
     table: dict[str, type[Union[hashes.SHA256, hashes.SHA384, hashes.SHA512]]] = {
         "sha256": hashes.SHA256,
@@ -120,10 +120,10 @@ def _digest(name: str) -> Union[hashes.SHA256, hashes.SHA384, hashes.SHA512]:
 
 def _pemOrDer(data: Union[bytes, str], format: int) -> bytes:
     """
-    :param data: the encoded object.
-    :param format: ``FILETYPE_PEM`` or ``FILETYPE_ASN1``.
-    :return: ``data`` as bytes.
-    :raise ValueError: for an unknown format.
+    @param data: the encoded object.
+    @param format: C{FILETYPE_PEM} or C{FILETYPE_ASN1}.
+    @return: C{data} as bytes.
+    @raise ValueError: for an unknown format.
     """
     if format not in (FILETYPE_PEM, FILETYPE_ASN1):
         raise ValueError(f"unknown format {format!r}: use FILETYPE_PEM or FILETYPE_ASN1")
@@ -132,8 +132,8 @@ def _pemOrDer(data: Union[bytes, str], format: int) -> bytes:
 
 def _subjectAltNames(commonName: Optional[str]) -> Optional[x509.SubjectAlternativeName]:
     """
-    :param commonName: a host name or IP address, or ``None``.
-    :return: a subjectAltName naming it, or ``None``.
+    @param commonName: a host name or IP address, or C{None}.
+    @return: a subjectAltName naming it, or C{None}.
     """
     if not commonName:
         return None
@@ -148,20 +148,20 @@ class DistinguishedName(dict[str, str]):
     The name of a certificate's subject or issuer, as a dictionary with attribute
     access.
 
-    Attributes (long or short spelling): ``commonName`` (``CN``),
-    ``organizationName`` (``O``), ``organizationalUnitName`` (``OU``),
-    ``localityName`` (``L``), ``stateOrProvinceName`` (``ST``), ``countryName``
-    (``C``), ``emailAddress``.  Values are text (UTF-8 bytes are decoded).
-    Reading an attribute that is not set raises ``AttributeError``.
+    Attributes (long or short spelling): C{commonName} (C{CN}),
+    C{organizationName} (C{O}), C{organizationalUnitName} (C{OU}),
+    C{localityName} (C{L}), C{stateOrProvinceName} (C{ST}), C{countryName}
+    (C{C}), C{emailAddress}.  Values are text (UTF-8 bytes are decoded).
+    Reading an attribute that is not set raises C{AttributeError}.
     """
 
     __slots__ = ()
 
     def __init__(self, **kw: Union[str, bytes]) -> None:
         """
-        :param kw: attribute values, e.g. ``commonName="example.com"``.
-        :raise AttributeError: for an unknown attribute name.
-        :raise TypeError: for a value that is not text or bytes.
+        @param kw: attribute values, e.g. C{commonName="example.com"}.
+        @raise AttributeError: for an unknown attribute name.
+        @raise TypeError: for a value that is not text or bytes.
         """
         super().__init__()
         for name, value in kw.items():
@@ -169,9 +169,9 @@ class DistinguishedName(dict[str, str]):
 
     def __getattr__(self, name: str) -> str:
         """
-        :param name: an attribute name.
-        :return: its value.
-        :raise AttributeError: if unknown or not set.
+        @param name: an attribute name.
+        @return: its value.
+        @raise AttributeError: if unknown or not set.
         """
         if name.startswith("__"):
             raise AttributeError(name)
@@ -182,21 +182,21 @@ class DistinguishedName(dict[str, str]):
 
     def __setattr__(self, name: str, value: Union[str, bytes]) -> None:
         """
-        :param name: an attribute name.
-        :param value: its new value.
-        :raise AttributeError: for an unknown attribute name.
+        @param name: an attribute name.
+        @param value: its new value.
+        @raise AttributeError: for an unknown attribute name.
         """
         self[_canonical(name)] = _text(value)
 
     def inspect(self) -> str:
         """
-        :return: one ``Label: value`` line per attribute set.
+        @return: one C{Label: value} line per attribute set.
         """
         return "\n".join(f"{_LABELS[name]}: {self[name]}" for name in _NAMES if name in self)
 
     def _toName(self) -> x509.Name:
         """
-        :return: the ``cryptography`` name.
+        @return: the C{cryptography} name.
         """
         return x509.Name(
             [x509.NameAttribute(_NAMES[name], self[name]) for name in _NAMES if name in self]
@@ -205,8 +205,8 @@ class DistinguishedName(dict[str, str]):
     @classmethod
     def _fromName(cls, name: x509.Name) -> DistinguishedName:
         """
-        :param name: a ``cryptography`` name.
-        :return: its known attributes.
+        @param name: a C{cryptography} name.
+        @return: its known attributes.
         """
         result = cls()
         for attribute in name:
@@ -224,12 +224,12 @@ class PublicKey:
     """
     A public key.
 
-    :ivar original: the ``OpenSSL.crypto.PKey``.
+    @ivar original: the C{OpenSSL.crypto.PKey}.
     """
 
     def __init__(self, original: Any) -> None:
         """
-        :param original: an ``OpenSSL.crypto.PKey`` or a ``cryptography`` key.
+        @param original: an C{OpenSSL.crypto.PKey} or a C{cryptography} key.
         """
         if isinstance(original, crypto.PKey):
             self.original = original
@@ -240,14 +240,14 @@ class PublicKey:
 
     def _publicKey(self) -> Any:
         """
-        :return: the ``cryptography`` public key.
+        @return: the C{cryptography} public key.
         """
         key = self._key
         return key.public_key() if hasattr(key, "public_key") else key
 
     def _spki(self) -> bytes:
         """
-        :return: the DER SubjectPublicKeyInfo.
+        @return: the DER SubjectPublicKeyInfo.
         """
         return bytes(
             self._publicKey().public_bytes(
@@ -257,20 +257,20 @@ class PublicKey:
 
     def matches(self, otherKey: PublicKey) -> bool:
         """
-        :param otherKey: another key.
-        :return: whether both have the same public part.
+        @param otherKey: another key.
+        @return: whether both have the same public part.
         """
         return self._spki() == otherKey._spki()
 
     def keyHash(self) -> str:
         """
-        :return: the hex SHA-256 of the public key (SubjectPublicKeyInfo DER).
+        @return: the hex SHA-256 of the public key (SubjectPublicKeyInfo DER).
         """
         return hashlib.sha256(self._spki()).hexdigest()
 
     def __repr__(self) -> str:
         """
-        :return: ``<PublicKey KEYHASH>``.
+        @return: C{<PublicKey KEYHASH>}.
         """
         return f"<{type(self).__name__} {self.keyHash()}>"
 
@@ -279,7 +279,7 @@ class KeyPair(PublicKey):
     """
     A private key (and so its public key).
 
-    :cvar MINIMUM_RSA_BITS: the smallest RSA key :meth:`generate` makes.
+    @cvar MINIMUM_RSA_BITS: the smallest RSA key L{generate} makes.
     """
 
     MINIMUM_RSA_BITS = 2048
@@ -289,11 +289,11 @@ class KeyPair(PublicKey):
         """
         Generate a new key.
 
-        :param kind: ``OpenSSL.crypto.TYPE_RSA`` or ``TYPE_EC``.
-        :param size: bits: at least :attr:`MINIMUM_RSA_BITS` for RSA; 256, 384 or 521
+        @param kind: C{OpenSSL.crypto.TYPE_RSA} or C{TYPE_EC}.
+        @param size: bits: at least L{MINIMUM_RSA_BITS} for RSA; 256, 384 or 521
             (the NIST curve) for EC.
-        :return: the key pair.
-        :raise ValueError: for a weak size or an unsupported kind.
+        @return: the key pair.
+        @raise ValueError: for a weak size or an unsupported kind.
         """
         if kind == crypto.TYPE_RSA:
             if size < cls.MINIMUM_RSA_BITS:
@@ -315,10 +315,10 @@ class KeyPair(PublicKey):
     @classmethod
     def load(cls, data: Union[bytes, str], format: int = FILETYPE_ASN1) -> KeyPair:
         """
-        :param data: an unencrypted private key.
-        :param format: ``FILETYPE_PEM`` or ``FILETYPE_ASN1``.
-        :return: the key pair.
-        :raise ValueError: if ``data`` is not a private key in that format.
+        @param data: an unencrypted private key.
+        @param format: C{FILETYPE_PEM} or C{FILETYPE_ASN1}.
+        @return: the key pair.
+        @raise ValueError: if C{data} is not a private key in that format.
         """
         raw = _pemOrDer(data, format)
         if format == FILETYPE_PEM:
@@ -330,17 +330,17 @@ class KeyPair(PublicKey):
     @classmethod
     def loadPEM(cls, data: Union[bytes, str]) -> KeyPair:
         """
-        :param data: a PEM private key (other PEM blocks are ignored).
-        :return: the key pair.
-        :raise ValueError: if there is no private key.
+        @param data: a PEM private key (other PEM blocks are ignored).
+        @return: the key pair.
+        @raise ValueError: if there is no private key.
         """
         return cls.load(data, FILETYPE_PEM)
 
     def dump(self, format: int = FILETYPE_ASN1) -> bytes:
         """
-        :param format: ``FILETYPE_PEM`` or ``FILETYPE_ASN1``.
-        :return: the private key, unencrypted (PKCS#8).
-        :raise ValueError: for an unknown format.
+        @param format: C{FILETYPE_PEM} or C{FILETYPE_ASN1}.
+        @return: the private key, unencrypted (PKCS#8).
+        @raise ValueError: for an unknown format.
         """
         _pemOrDer(b"", format)
         encoding = (
@@ -358,13 +358,13 @@ class KeyPair(PublicKey):
         """
         Make a certificate signing request for this key.
 
-        A ``commonName`` that is a host name or IP address is also requested as the
+        A C{commonName} that is a host name or IP address is also requested as the
         subjectAltName (what TLS clients check).
 
-        :param distinguishedName: the subject.
-        :param digestAlgorithm: the signature hash.
-        :return: the request.
-        :raise ValueError: for an unsupported digest.
+        @param distinguishedName: the subject.
+        @param digestAlgorithm: the signature hash.
+        @return: the request.
+        @raise ValueError: for an unsupported digest.
         """
         builder = x509.CertificateSigningRequestBuilder().subject_name(distinguishedName._toName())
         san = _subjectAltNames(distinguishedName.get("commonName"))
@@ -379,10 +379,10 @@ class KeyPair(PublicKey):
         digestAlgorithm: str = "sha256",
     ) -> bytes:
         """
-        :param distinguishedName: the subject.
-        :param format: the encoding of the result.
-        :param digestAlgorithm: the signature hash.
-        :return: an encoded certificate signing request (see :meth:`requestObject`).
+        @param distinguishedName: the subject.
+        @param format: the encoding of the result.
+        @param digestAlgorithm: the signature hash.
+        @return: an encoded certificate signing request (see L{requestObject}).
         """
         return self.requestObject(distinguishedName, digestAlgorithm).dump(format)
 
@@ -395,18 +395,18 @@ class KeyPair(PublicKey):
         digestAlgorithm: str = "sha256",
     ) -> Certificate:
         """
-        Sign a request with this key, as the authority ``issuerDistinguishedName``.
+        Sign a request with this key, as the authority C{issuerDistinguishedName}.
 
-        The certificate is valid from now for ``secondsToExpiry`` seconds, is not a CA,
-        and carries the request's subjectAltName (or one made from its ``commonName``).
+        The certificate is valid from now for C{secondsToExpiry} seconds, is not a CA,
+        and carries the request's subjectAltName (or one made from its C{commonName}).
 
-        :param issuerDistinguishedName: the issuer (our certificate's subject).
-        :param requestObject: the request.
-        :param serialNumber: the certificate's serial number (positive).
-        :param secondsToExpiry: the validity period.
-        :param digestAlgorithm: the signature hash.
-        :return: the certificate.
-        :raise ValueError: for a bad serial number or digest.
+        @param issuerDistinguishedName: the issuer (our certificate's subject).
+        @param requestObject: the request.
+        @param serialNumber: the certificate's serial number (positive).
+        @param secondsToExpiry: the validity period.
+        @param digestAlgorithm: the signature hash.
+        @return: the certificate.
+        @raise ValueError: for a bad serial number or digest.
         """
         request = requestObject.original
         now = datetime.datetime.now(datetime.UTC)
@@ -441,19 +441,19 @@ class KeyPair(PublicKey):
         digestAlgorithm: str = "sha256",
     ) -> Deferred[bytes]:
         """
-        Sign an encoded request once ``verifyDNCallback`` approves its subject.
+        Sign an encoded request once C{verifyDNCallback} approves its subject.
 
-        :param issuerDistinguishedName: the issuer.
-        :param requestData: the encoded request.
-        :param verifyDNCallback: called with the subject; returns (or fires with) a
+        @param issuerDistinguishedName: the issuer.
+        @param requestData: the encoded request.
+        @param verifyDNCallback: called with the subject; returns (or fires with) a
             true value to approve.
-        :param serialNumber: the certificate's serial number.
-        :param requestFormat: the encoding of ``requestData``.
-        :param certificateFormat: the encoding of the result.
-        :param secondsToExpiry: the validity period.
-        :param digestAlgorithm: the signature hash.
-        :return: a Deferred firing with the encoded certificate, or failing with
-            ``VerifyError`` if the callback refused.
+        @param serialNumber: the certificate's serial number.
+        @param requestFormat: the encoding of C{requestData}.
+        @param certificateFormat: the encoding of the result.
+        @param secondsToExpiry: the validity period.
+        @param digestAlgorithm: the signature hash.
+        @return: a Deferred firing with the encoded certificate, or failing with
+            C{VerifyError} if the callback refused.
         """
         request = CertificateRequest.load(requestData, requestFormat)
         subject = request.getSubject()
@@ -474,12 +474,12 @@ class KeyPair(PublicKey):
         Make a self-signed certificate for this key, valid for a year from now.
 
         It may act as a certificate authority (basicConstraints CA:TRUE); a
-        ``commonName`` that is a host name or IP address is also its subjectAltName.
+        C{commonName} that is a host name or IP address is also its subjectAltName.
 
-        :param serialNumber: the serial number.
-        :param digestAlgorithm: the signature hash.
-        :param kw: the subject's attributes (see :class:`DistinguishedName`).
-        :return: the certificate with this key.
+        @param serialNumber: the serial number.
+        @param digestAlgorithm: the signature hash.
+        @param kw: the subject's attributes (see L{DistinguishedName}).
+        @return: the certificate with this key.
         """
         name = DistinguishedName(**kw)
         subject = name._toName()
@@ -504,10 +504,10 @@ class KeyPair(PublicKey):
         self, newCertData: Union[bytes, str], format: int = FILETYPE_ASN1
     ) -> PrivateCertificate:
         """
-        :param newCertData: an encoded certificate for this key.
-        :param format: its encoding.
-        :return: the certificate with this key.
-        :raise error.VerifyError: if the certificate is for another key.
+        @param newCertData: an encoded certificate for this key.
+        @param format: its encoding.
+        @return: the certificate with this key.
+        @raise error.VerifyError: if the certificate is for another key.
         """
         return PrivateCertificate.load(newCertData, self, format)
 
@@ -516,12 +516,12 @@ class CertificateRequest:
     """
     A certificate signing request.
 
-    :ivar original: the ``cryptography`` ``CertificateSigningRequest``.
+    @ivar original: the C{cryptography} C{CertificateSigningRequest}.
     """
 
     def __init__(self, original: x509.CertificateSigningRequest) -> None:
         """
-        :param original: the request.
+        @param original: the request.
         """
         self.original = original
 
@@ -530,10 +530,10 @@ class CertificateRequest:
         cls, requestData: Union[bytes, str], format: int = FILETYPE_ASN1
     ) -> CertificateRequest:
         """
-        :param requestData: the encoded request.
-        :param format: its encoding.
-        :return: the request.
-        :raise ValueError: if it is not a request, or its signature is invalid.
+        @param requestData: the encoded request.
+        @param format: its encoding.
+        @return: the request.
+        @raise ValueError: if it is not a request, or its signature is invalid.
         """
         raw = _pemOrDer(requestData, format)
         if format == FILETYPE_PEM:
@@ -546,8 +546,8 @@ class CertificateRequest:
 
     def dump(self, format: int = FILETYPE_ASN1) -> bytes:
         """
-        :param format: the encoding.
-        :return: the encoded request.
+        @param format: the encoding.
+        @return: the encoded request.
         """
         _pemOrDer(b"", format)
         encoding = (
@@ -557,7 +557,7 @@ class CertificateRequest:
 
     def getSubject(self) -> DistinguishedName:
         """
-        :return: the requested subject.
+        @return: the requested subject.
         """
         return DistinguishedName._fromName(self.original.subject)
 
@@ -566,14 +566,14 @@ class Certificate:
     """
     An X.509 certificate.
 
-    :ivar original: the ``OpenSSL.crypto.X509``.
+    @ivar original: the C{OpenSSL.crypto.X509}.
     """
 
     def __init__(self, original: Any) -> None:
         """
-        :param original: an ``OpenSSL.crypto.X509`` (as ``getPeerCertificate()``
-            returns) or a ``cryptography`` certificate.
-        :raise TypeError: for anything else.
+        @param original: an C{OpenSSL.crypto.X509} (as C{getPeerCertificate()}
+            returns) or a C{cryptography} certificate.
+        @raise TypeError: for anything else.
         """
         if isinstance(original, crypto.X509):
             self.original = original
@@ -586,7 +586,7 @@ class Certificate:
 
     def __repr__(self) -> str:
         """
-        :return: ``<Certificate Subject=CN Issuer=CN>``.
+        @return: C{<Certificate Subject=CN Issuer=CN>}.
         """
         subject = self.getSubject().get("commonName", "")
         issuer = self.getIssuer().get("commonName", "")
@@ -594,8 +594,8 @@ class Certificate:
 
     def __eq__(self, other: object) -> bool:
         """
-        :param other: another object.
-        :return: whether it is a certificate with the same DER encoding.
+        @param other: another object.
+        @return: whether it is a certificate with the same DER encoding.
         """
         if not isinstance(other, Certificate):
             return NotImplemented
@@ -603,17 +603,17 @@ class Certificate:
 
     def __hash__(self) -> int:
         """
-        :return: a hash of the DER encoding.
+        @return: a hash of the DER encoding.
         """
         return hash(self.dump())
 
     @classmethod
     def load(cls, requestData: Union[bytes, str], format: int = FILETYPE_ASN1) -> Any:
         """
-        :param requestData: an encoded certificate.
-        :param format: ``FILETYPE_PEM`` or ``FILETYPE_ASN1``.
-        :return: the certificate.
-        :raise ValueError: if ``requestData`` is not a certificate in that format.
+        @param requestData: an encoded certificate.
+        @param format: C{FILETYPE_PEM} or C{FILETYPE_ASN1}.
+        @return: the certificate.
+        @raise ValueError: if C{requestData} is not a certificate in that format.
         """
         raw = _pemOrDer(requestData, format)
         if format == FILETYPE_PEM:
@@ -623,18 +623,18 @@ class Certificate:
     @classmethod
     def loadPEM(cls, data: Union[bytes, str]) -> Any:
         """
-        :param data: PEM text with a certificate (the first one is used).
-        :return: the certificate.
-        :raise ValueError: if there is no certificate.
+        @param data: PEM text with a certificate (the first one is used).
+        @return: the certificate.
+        @raise ValueError: if there is no certificate.
         """
         return cls.load(data, FILETYPE_PEM)
 
     @classmethod
     def peerFromTransport(cls, transport: Any) -> Certificate:
         """
-        :param transport: a TLS transport.
-        :return: the peer's certificate.
-        :raise error.CertificateError: if the peer sent none.
+        @param transport: a TLS transport.
+        @return: the peer's certificate.
+        @raise error.CertificateError: if the peer sent none.
         """
         x = transport.getHandle().get_peer_certificate()
         if x is None:
@@ -644,9 +644,9 @@ class Certificate:
     @classmethod
     def hostFromTransport(cls, transport: Any) -> Certificate:
         """
-        :param transport: a TLS transport.
-        :return: our own certificate on it.
-        :raise error.CertificateError: if we have none.
+        @param transport: a TLS transport.
+        @return: our own certificate on it.
+        @raise error.CertificateError: if we have none.
         """
         x = transport.getHandle().get_certificate()
         if x is None:
@@ -655,8 +655,8 @@ class Certificate:
 
     def dump(self, format: int = FILETYPE_ASN1) -> bytes:
         """
-        :param format: ``FILETYPE_PEM`` or ``FILETYPE_ASN1``.
-        :return: the encoded certificate.
+        @param format: C{FILETYPE_PEM} or C{FILETYPE_ASN1}.
+        @return: the encoded certificate.
         """
         _pemOrDer(b"", format)
         encoding = (
@@ -666,49 +666,49 @@ class Certificate:
 
     def dumpPEM(self) -> bytes:
         """
-        :return: the PEM certificate.
+        @return: the PEM certificate.
         """
         return self.dump(FILETYPE_PEM)
 
     def getSubject(self) -> DistinguishedName:
         """
-        :return: the subject's name.
+        @return: the subject's name.
         """
         return DistinguishedName._fromName(self._certificate.subject)
 
     def getIssuer(self) -> DistinguishedName:
         """
-        :return: the issuer's name.
+        @return: the issuer's name.
         """
         return DistinguishedName._fromName(self._certificate.issuer)
 
     def serialNumber(self) -> int:
         """
-        :return: the serial number.
+        @return: the serial number.
         """
         return int(self._certificate.serial_number)
 
     def digest(self, method: str = "sha256") -> bytes:
         """
-        :param method: a hash name (``"sha256"``, ``"sha1"``...).
-        :return: the fingerprint of the DER encoding, as ``b"AB:CD:..."``.
-        :raise ValueError: for an unknown hash.
+        @param method: a hash name (C{"sha256"}, C{"sha1"}...).
+        @return: the fingerprint of the DER encoding, as C{b"AB:CD:..."}.
+        @raise ValueError: for an unknown hash.
         """
         return bytes(self.original.digest(method))
 
     def getPublicKey(self) -> PublicKey:
         """
-        :return: the certified public key.
+        @return: the certified public key.
         """
         return PublicKey(self._certificate.public_key())
 
     def options(self, *authorities: Certificate) -> CertificateOptions:
         """
-        Client options trusting only ``authorities`` (or this certificate), without a
-        host name check; prefer :func:`~netframe.core.ssl.optionsForClientTLS`.
+        Client options trusting only C{authorities} (or this certificate), without a
+        host name check; prefer L{optionsForClientTLS<netframe.core.ssl.optionsForClientTLS>}.
 
-        :param authorities: the trusted certificates.
-        :return: the options.
+        @param authorities: the trusted certificates.
+        @return: the options.
         """
         from netframe.core._sslopts import CertificateOptions, trustRootFromCertificates
 
@@ -719,22 +719,22 @@ class PrivateCertificate(Certificate):
     """
     A certificate together with its private key: a TLS server's (or client's) identity.
 
-    :ivar privateKey: the :class:`KeyPair`.
+    @ivar privateKey: the L{KeyPair}.
     """
 
     privateKey: KeyPair
 
     def __repr__(self) -> str:
         """
-        :return: ``<PrivateCertificate Subject=... Issuer=...>``.
+        @return: C{<PrivateCertificate Subject=... Issuer=...>}.
         """
         return Certificate.__repr__(self)
 
     def _setPrivateKey(self, privateKey: KeyPair) -> PrivateCertificate:
         """
-        :param privateKey: the key.
-        :return: self.
-        :raise error.VerifyError: if the key is not the certificate's.
+        @param privateKey: the key.
+        @return: self.
+        @raise error.VerifyError: if the key is not the certificate's.
         """
         if not privateKey.matches(self.getPublicKey()):
             raise error.VerifyError("the certificate's public key does not match the private key")
@@ -746,11 +746,11 @@ class PrivateCertificate(Certificate):
         cls, data: Union[bytes, str], privateKey: KeyPair, format: int = FILETYPE_ASN1
     ) -> PrivateCertificate:
         """
-        :param data: the encoded certificate.
-        :param privateKey: its key.
-        :param format: the encoding.
-        :return: the certificate with its key.
-        :raise error.VerifyError: if the key does not match.
+        @param data: the encoded certificate.
+        @param privateKey: its key.
+        @param format: the encoding.
+        @return: the certificate with its key.
+        @raise error.VerifyError: if the key does not match.
         """
         certificate = Certificate.load(data, format)
         return cls(certificate.original)._setPrivateKey(privateKey)
@@ -758,10 +758,10 @@ class PrivateCertificate(Certificate):
     @classmethod
     def loadPEM(cls, data: Union[bytes, str]) -> PrivateCertificate:
         """
-        :param data: PEM text holding the private key and the certificate.
-        :return: the certificate with its key.
-        :raise ValueError: if either is missing.
-        :raise error.VerifyError: if they do not match.
+        @param data: PEM text holding the private key and the certificate.
+        @return: the certificate with its key.
+        @raise ValueError: if either is missing.
+        @raise error.VerifyError: if they do not match.
         """
         return cls.load(data, KeyPair.load(data, FILETYPE_PEM), FILETYPE_PEM)
 
@@ -770,22 +770,22 @@ class PrivateCertificate(Certificate):
         cls, certificateInstance: Certificate, privateKey: KeyPair
     ) -> PrivateCertificate:
         """
-        :param certificateInstance: the certificate.
-        :param privateKey: its key.
-        :return: both together.
-        :raise error.VerifyError: if the key does not match.
+        @param certificateInstance: the certificate.
+        @param privateKey: its key.
+        @return: both together.
+        @raise error.VerifyError: if the key does not match.
         """
         return cls(certificateInstance.original)._setPrivateKey(privateKey)
 
     def dumpPEM(self) -> bytes:
         """
-        :return: the PEM certificate followed by the PEM private key.
+        @return: the PEM certificate followed by the PEM private key.
         """
         return self.dump(FILETYPE_PEM) + self.privateKey.dump(FILETYPE_PEM)
 
     def getPrivateKey(self) -> KeyPair:
         """
-        :return: the key.
+        @return: the key.
         """
         return self.privateKey
 
@@ -793,12 +793,12 @@ class PrivateCertificate(Certificate):
         """
         Server options presenting this certificate.
 
-        With ``authorities``, clients must present a certificate issued by one of them
+        With C{authorities}, clients must present a certificate issued by one of them
         (the handshake fails otherwise).
 
-        :param authorities: the certificate authorities trusted for client
+        @param authorities: the certificate authorities trusted for client
             certificates.
-        :return: the options.
+        @return: the options.
         """
         from netframe.core._sslopts import CertificateOptions, trustRootFromCertificates
 
@@ -815,9 +815,9 @@ class PrivateCertificate(Certificate):
         self, format: int = FILETYPE_ASN1, digestAlgorithm: str = "sha256"
     ) -> bytes:
         """
-        :param format: the encoding.
-        :param digestAlgorithm: the signature hash.
-        :return: a request for a new certificate with this subject and key.
+        @param format: the encoding.
+        @param digestAlgorithm: the signature hash.
+        @return: a request for a new certificate with this subject and key.
         """
         return self.privateKey.certificateRequest(self.getSubject(), format, digestAlgorithm)
 
@@ -831,11 +831,11 @@ class PrivateCertificate(Certificate):
         """
         Sign a request as this certificate's subject.
 
-        :param requestObject: the request.
-        :param serialNumber: the serial number.
-        :param secondsToExpiry: the validity period.
-        :param digestAlgorithm: the signature hash.
-        :return: the certificate.
+        @param requestObject: the request.
+        @param serialNumber: the serial number.
+        @param secondsToExpiry: the validity period.
+        @param digestAlgorithm: the signature hash.
+        @return: the certificate.
         """
         return self.privateKey.signRequestObject(
             self.getSubject(), requestObject, serialNumber, secondsToExpiry, digestAlgorithm
@@ -851,14 +851,14 @@ class PrivateCertificate(Certificate):
     ) -> Deferred[bytes]:
         """
         Sign an encoded request as this certificate's subject (see
-        :meth:`KeyPair.signCertificateRequest`).
+        L{KeyPair.signCertificateRequest}).
 
-        :param requestData: the encoded request.
-        :param verifyDNCallback: approves the subject.
-        :param serialNumber: the serial number.
-        :param requestFormat: the encoding of ``requestData``.
-        :param certificateFormat: the encoding of the result.
-        :return: a Deferred firing with the encoded certificate.
+        @param requestData: the encoded request.
+        @param verifyDNCallback: approves the subject.
+        @param serialNumber: the serial number.
+        @param requestFormat: the encoding of C{requestData}.
+        @param certificateFormat: the encoding of the result.
+        @return: a Deferred firing with the encoded certificate.
         """
         return self.privateKey.signCertificateRequest(
             self.getSubject(),

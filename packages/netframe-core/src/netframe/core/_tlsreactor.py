@@ -1,21 +1,21 @@
 """
-TLS on the POSIX reactors: ``listenSSL``/``connectSSL`` (IReactorSSL) and
-``startTLS`` on stream connections (ITLSTransport).
+TLS on the POSIX reactors: C{listenSSL}/C{connectSSL} (IReactorSSL) and
+C{startTLS} on stream connections (ITLSTransport).
 
 Implementation module; the reactors and TCP transports inherit these mixins.
 
-TLS is :class:`netframe.core.ssl.TLSMemoryBIOProtocol`, a protocol layer over the
+TLS is L{netframe.core.ssl.TLSMemoryBIOProtocol}, a protocol layer over the
 plain TCP transport, so:
 
-- ``listenSSL(port, factory, ctx)`` is ``listenTCP(port, TLSMemoryBIOFactory(ctx,
-  False, factory))`` and ``connectSSL`` the same over ``connectTCP``;
-- ``transport.startTLS(ctx)`` slides a TLS layer between the socket and the
-  connection's protocol: what was written before goes out in the clear (it is already
-  queued, in order), what is written after is encrypted.
+  - C{listenSSL(port, factory, ctx)} is C{listenTCP(port, TLSMemoryBIOFactory(ctx,
+    False, factory))} and C{connectSSL} the same over C{connectTCP};
+  - C{transport.startTLS(ctx)} slides a TLS layer between the socket and the
+    connection's protocol: what was written before goes out in the clear (it is already
+    queued, in order), what is written after is encrypted.
 
 pyOpenSSL is imported only when one of these is used: the reactors work without the
-``tls`` extra, and ``listenSSL`` then raises the ``ImportError`` of
-:mod:`netframe.core.ssl` (which says ``pip install netframe-core[tls]``).
+C{tls} extra, and C{listenSSL} then raises the C{ImportError} of
+L{netframe.core.ssl} (which says C{pip install netframe-core[tls]}).
 """
 
 from __future__ import annotations
@@ -31,15 +31,15 @@ __all__: list[str] = []
 
 def _tlsFactory(contextFactory: Any, isClient: bool, wrappedFactory: Any) -> Any:
     """
-    Make a ``TLSMemoryBIOFactory``, importing the TLS machinery on first use.
+    Make a C{TLSMemoryBIOFactory}, importing the TLS machinery on first use.
 
-    :param contextFactory: a connection creator or an object with ``getContext()``.
-    :param isClient: ``True`` for the client side.
-    :param wrappedFactory: the application's factory.
-    :return: the wrapping factory.
-    :raise ImportError: if pyOpenSSL or service-identity is missing (the message
-        says ``pip install netframe-core[tls]``).
-    :raise TypeError: if ``contextFactory`` is not usable.
+    @param contextFactory: a connection creator or an object with C{getContext()}.
+    @param isClient: C{True} for the client side.
+    @param wrappedFactory: the application's factory.
+    @return: the wrapping factory.
+    @raise ImportError: if pyOpenSSL or service-identity is missing (the message
+        says C{pip install netframe-core[tls]}).
+    @raise TypeError: if C{contextFactory} is not usable.
     """
     from netframe.core.ssl import TLSMemoryBIOFactory
 
@@ -47,7 +47,7 @@ def _tlsFactory(contextFactory: Any, isClient: bool, wrappedFactory: Any) -> Any
 
 
 class _TLSReactorMixin:
-    """``IReactorSSL`` for reactors that provide ``listenTCP``/``connectTCP``."""
+    """C{IReactorSSL} for reactors that provide C{listenTCP}/C{connectTCP}."""
 
     def listenSSL(
         self,
@@ -58,21 +58,21 @@ class _TLSReactorMixin:
         interface: str = "",
     ) -> Any:
         """
-        Listen for TLS connections on ``port``.
+        Listen for TLS connections on C{port}.
 
         Each accepted connection is a TCP connection whose protocol is a TLS layer
-        over a protocol built by ``factory``.
+        over a protocol built by C{factory}.
 
-        :param port: the TCP port (0: the system chooses).
-        :param factory: the application's protocol factory.
-        :param contextFactory: the server's TLS configuration (its certificate and key,
-            e.g. ``PrivateCertificate.options()`` or ``CertificateOptions(...)``).
-        :param backlog: the listen queue length.
-        :param interface: the local address ('' for every IPv4 address).
-        :return: the listening port (an ``IListeningPort``).
-        :raise ImportError: without the ``tls`` extra.
-        :raise TypeError: if ``contextFactory`` is not a TLS configuration.
-        :raise netframe.core.error.CannotListenError: if the port cannot be bound.
+        @param port: the TCP port (0: the system chooses).
+        @param factory: the application's protocol factory.
+        @param contextFactory: the server's TLS configuration (its certificate and key,
+            e.g. C{PrivateCertificate.options()} or C{CertificateOptions(...)}).
+        @param backlog: the listen queue length.
+        @param interface: the local address ('' for every IPv4 address).
+        @return: the listening port (an C{IListeningPort}).
+        @raise ImportError: without the C{tls} extra.
+        @raise TypeError: if C{contextFactory} is not a TLS configuration.
+        @raise netframe.core.error.CannotListenError: if the port cannot be bound.
         """
         reactor: Any = self
         wrapped = _tlsFactory(contextFactory, False, factory)
@@ -88,21 +88,21 @@ class _TLSReactorMixin:
         bindAddress: tuple[str, int] | None = None,
     ) -> Any:
         """
-        Connect to ``host``:``port`` over TCP and start TLS as the client.
+        Connect to C{host}:C{port} over TCP and start TLS as the client.
 
-        The factory's ``startedConnecting``, ``clientConnectionFailed`` and
-        ``clientConnectionLost`` are called as for ``connectTCP``.
+        The factory's C{startedConnecting}, C{clientConnectionFailed} and
+        C{clientConnectionLost} are called as for C{connectTCP}.
 
-        :param host: the host name or address.
-        :param port: the port.
-        :param factory: the application's client factory.
-        :param contextFactory: the client's TLS configuration, normally
-            ``optionsForClientTLS(hostname)`` (which verifies the server).
-        :param timeout: seconds before the TCP connection attempt fails.
-        :param bindAddress: a local ``(host, port)`` to bind first, or ``None``.
-        :return: the connector.
-        :raise ImportError: without the ``tls`` extra.
-        :raise TypeError: if ``contextFactory`` is not a TLS configuration.
+        @param host: the host name or address.
+        @param port: the port.
+        @param factory: the application's client factory.
+        @param contextFactory: the client's TLS configuration, normally
+            C{optionsForClientTLS(hostname)} (which verifies the server).
+        @param timeout: seconds before the TCP connection attempt fails.
+        @param bindAddress: a local C{(host, port)} to bind first, or C{None}.
+        @return: the connector.
+        @raise ImportError: without the C{tls} extra.
+        @raise TypeError: if C{contextFactory} is not a TLS configuration.
         """
         reactor: Any = self
         wrapped = _tlsFactory(contextFactory, True, factory)
@@ -111,7 +111,7 @@ class _TLSReactorMixin:
 
 class _SocketBypass:
     """
-    The transport under a ``startTLS`` layer: the connection's own (class-level)
+    The transport under a C{startTLS} layer: the connection's own (class-level)
     methods, which reach the socket directly, whatever the connection's instance
     attributes now route to the TLS layer.
     """
@@ -120,7 +120,7 @@ class _SocketBypass:
 
     def __init__(self, connection: Any) -> None:
         """
-        :param connection: the TCP (or UNIX stream) connection.
+        @param connection: the TCP (or UNIX stream) connection.
         """
         self._connection = connection
         self._type = type(connection)
@@ -133,19 +133,19 @@ class _SocketBypass:
     @protocol.setter
     def protocol(self, protocol: Any) -> None:
         """
-        :param protocol: the new protocol of the connection: received bytes go to it.
+        @param protocol: the new protocol of the connection: received bytes go to it.
         """
         self._connection.protocol = protocol
 
     def write(self, data: bytes) -> None:
         """
-        :param data: ciphertext to send.
+        @param data: ciphertext to send.
         """
         self._type.write(self._connection, data)
 
     def writeSequence(self, data: Any) -> None:
         """
-        :param data: ciphertext chunks to send.
+        @param data: ciphertext chunks to send.
         """
         self._type.write(self._connection, b"".join(data))
 
@@ -159,8 +159,8 @@ class _SocketBypass:
 
     def registerProducer(self, producer: Any, streaming: bool) -> None:
         """
-        :param producer: the TLS layer's producer membrane.
-        :param streaming: ``True`` for a push producer.
+        @param producer: the TLS layer's producer membrane.
+        @param streaming: C{True} for a push producer.
         """
         self._type.registerProducer(self._connection, producer, streaming)
 
@@ -178,24 +178,24 @@ class _SocketBypass:
 
     def getHost(self) -> Any:
         """
-        :return: the connection's local address.
+        @return: the connection's local address.
         """
         return self._connection.getHost()
 
     def getPeer(self) -> Any:
         """
-        :return: the connection's peer address.
+        @return: the connection's peer address.
         """
         return self._connection.getPeer()
 
     def __repr__(self) -> str:
         """
-        :return: a description naming the connection.
+        @return: a description naming the connection.
         """
         return f"<socket of {self._connection!r}>"
 
 
-#: The connection methods that go through the TLS layer once ``startTLS`` ran.
+#: The connection methods that go through the TLS layer once C{startTLS} ran.
 _ROUTED = (
     "write",
     "writeSequence",
@@ -211,9 +211,9 @@ _ROUTED = (
 
 
 class _TLSConnectionMixin:
-    """``ITLSTransport.startTLS`` for the POSIX stream connections."""
+    """C{ITLSTransport.startTLS} for the POSIX stream connections."""
 
-    #: The TLS layer once ``startTLS`` ran, else ``None``.
+    #: The TLS layer once C{startTLS} ran, else C{None}.
     _tlsLayer: Any = None
 
     def startTLS(self, contextFactory: Any, normal: bool = True) -> None:
@@ -223,20 +223,20 @@ class _TLSConnectionMixin:
         Data written before the call is sent in the clear (it is queued already, in
         order); data written after is encrypted (and held until the handshake is
         done).  Received bytes from now on are decrypted before they reach the
-        protocol, whose ``connectionMade`` does not run again.  Afterwards
-        ``write``, ``writeSequence``, ``loseConnection`` (sends ``close_notify``),
-        ``loseWriteConnection``, ``abortConnection``, producer registration and
-        ``getPeerCertificate`` go through TLS, and the connection provides
-        ``ISSLTransport``.
+        protocol, whose C{connectionMade} does not run again.  Afterwards
+        C{write}, C{writeSequence}, C{loseConnection} (sends C{close_notify}),
+        C{loseWriteConnection}, C{abortConnection}, producer registration and
+        C{getPeerCertificate} go through TLS, and the connection provides
+        C{ISSLTransport}.
 
-        :param contextFactory: the TLS configuration: a server's certificate options
-            or a client's ``optionsForClientTLS(hostname)``.
-        :param normal: ``True``: the side that connected is the TLS client and the
-            side that accepted is the TLS server; ``False`` swaps the roles.
-        :raise RuntimeError: if TLS was started already or the connection is closing
+        @param contextFactory: the TLS configuration: a server's certificate options
+            or a client's C{optionsForClientTLS(hostname)}.
+        @param normal: C{True}: the side that connected is the TLS client and the
+            side that accepted is the TLS server; C{False} swaps the roles.
+        @raise RuntimeError: if TLS was started already or the connection is closing
             or closed.
-        :raise ImportError: without the ``tls`` extra.
-        :raise TypeError: if ``contextFactory`` is not a TLS configuration.
+        @raise ImportError: without the C{tls} extra.
+        @raise TypeError: if C{contextFactory} is not a TLS configuration.
         """
         connection: Any = self
         if self._tlsLayer is not None:

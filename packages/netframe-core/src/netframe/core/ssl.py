@@ -1,28 +1,28 @@
 """
-TLS for netframe (Twisted's ``twisted.internet.ssl``).
+TLS for netframe (Twisted's C{twisted.internet.ssl}).
 
-Needs the ``tls`` extra (pyOpenSSL and service-identity):
-``pip install netframe-core[tls]``; importing this module without them raises
-``ImportError`` saying so.
+Needs the C{tls} extra (pyOpenSSL and service-identity):
+C{pip install netframe-core[tls]}; importing this module without them raises
+C{ImportError} saying so.
 
 Servers present a certificate::
 
     certificate = ssl.PrivateCertificate.loadPEM(pemBytes)   # key + certificate
     reactor.listenSSL(8000, factory, certificate.options())
 
-Clients verify the server, always: :func:`optionsForClientTLS` checks the chain
-against ``trustRoot`` (default :func:`platformTrust`) and that the certificate names
+Clients verify the server, always: L{optionsForClientTLS} checks the chain
+against C{trustRoot} (default L{platformTrust}) and that the certificate names
 the host (DNS names, IP addresses, IDN), and sends the name as SNI::
 
     options = ssl.optionsForClientTLS("example.com", ssl.Certificate.loadPEM(caPem))
 
-TLS itself is :class:`TLSMemoryBIOProtocol`, a protocol layer over any stream transport
-(TCP, UNIX sockets, in-memory test pairs, or ``startTLS`` mid-connection);
-:class:`TLSMemoryBIOFactory` wraps a factory with it.
+TLS itself is L{TLSMemoryBIOProtocol}, a protocol layer over any stream transport
+(TCP, UNIX sockets, in-memory test pairs, or C{startTLS} mid-connection);
+L{TLSMemoryBIOFactory} wraps a factory with it.
 
-Deliberately absent: Twisted's ``ClientContextFactory`` (a client that verifies
+Deliberately absent: Twisted's C{ClientContextFactory} (a client that verifies
 nothing, so anyone on the path can read and change the traffic), SSLv2/SSLv3, NPN,
-and ``FilePath`` arguments (paths are ``str`` or ``pathlib.Path``).
+and C{FilePath} arguments (paths are C{str} or C{pathlib.Path}).
 """
 
 from __future__ import annotations
