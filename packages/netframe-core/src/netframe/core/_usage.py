@@ -1,11 +1,11 @@
 """
-Implementation of :mod:`netframe.core.usage`: command-line parsing with ``Options``.
+Implementation of L{netframe.core.usage}: command-line parsing with C{Options}.
 
-Parsing is getopt-like and written here (no :mod:`getopt`): options come first, then
+Parsing is getopt-like and written here (no L{getopt}): options come first, then
 positional arguments.  The first argument that is not an option ends option parsing
-(POSIX style), as does ``--`` (which is consumed).  Long options take their value as
-``--name=value`` or ``--name value`` and may be abbreviated to any unique prefix;
-short options cluster (``-abc``) and take their value as ``-ovalue`` or ``-o value``.
+(POSIX style), as does C{--} (which is consumed).  Long options take their value as
+C{--name=value} or C{--name value} and may be abbreviated to any unique prefix;
+short options cluster (C{-abc}) and take their value as C{-ovalue} or C{-o value}.
 """
 
 from __future__ import annotations
@@ -24,25 +24,25 @@ __all__ = ["Options", "UsageError", "error", "flagFunction", "portCoerce"]
 class UsageError(Exception):
     """
     The command line was wrong: unknown option, missing or invalid value, wrong number
-    of arguments, or a check in ``postOptions`` failed.
+    of arguments, or a check in C{postOptions} failed.
 
-    ``str(error)`` is the message to show the user.
+    C{str(error)} is the message to show the user.
     """
 
 
-#: Twisted's historical alias for :class:`UsageError`.
+#: Twisted's historical alias for L{UsageError}.
 error = UsageError
 
 
 def flagFunction(method: Callable[..., object], name: str | None = None) -> bool:
     """
-    Tell whether an ``opt_`` handler is a flag (takes no value) or takes one value.
+    Tell whether an C{opt_} handler is a flag (takes no value) or takes one value.
 
-    :param method: the handler, bound (``self`` is not counted).
-    :param name: the option name, for the error message (default: the method's name).
-    :return: ``True`` if the handler takes no positional parameter (a flag), ``False``
+    @param method: the handler, bound (C{self} is not counted).
+    @param name: the option name, for the error message (default: the method's name).
+    @return: C{True} if the handler takes no positional parameter (a flag), C{False}
         if it takes one value.
-    :raise UsageError: if the handler requires more than one positional parameter or
+    @raise UsageError: if the handler requires more than one positional parameter or
         its signature cannot be read.
     """
     label = name if name is not None else getattr(method, "__name__", repr(method))
@@ -70,9 +70,9 @@ def portCoerce(value: str) -> int:
     """
     Coerce a command-line value to a TCP/UDP port number.
 
-    :param value: the text given on the command line.
-    :return: the port, an integer from 0 to 65535 inclusive.
-    :raise ValueError: if ``value`` is not an integer or is outside that range.
+    @param value: the text given on the command line.
+    @return: the port, an integer from 0 to 65535 inclusive.
+    @raise ValueError: if C{value} is not an integer or is outside that range.
     """
     port = int(value)
     if not 0 <= port <= 65535:
@@ -86,22 +86,22 @@ portCoerce.coerceDoc = "Must be an int between 0 and 65535."  # type: ignore[att
 @dataclass
 class _OptionSpec:
     """
-    One option of an :class:`Options` class, however it was declared.
+    One option of an L{Options} class, however it was declared.
 
-    :ivar name: the canonical name: the dictionary key (for flags and parameters) and
-        the name ``compData`` refers to.  A one-character name means the option has only
+    @ivar name: the canonical name: the dictionary key (for flags and parameters) and
+        the name C{compData} refers to.  A one-character name means the option has only
         a short form.
-    :ivar short: the short form (one character) or ``None``.
-    :ivar takesArg: whether the option takes a value.
-    :ivar doc: the help text (may be empty).
-    :ivar default: the default shown in help (``None``: none shown).
-    :ivar coerce: the coerce function of an ``optParameters`` entry, or ``None``.
-    :ivar handler: the ``opt_`` method's name, or ``None`` for a plain flag/parameter.
-    :ivar builtin: whether the option is one of ``Options``' own (``--help``...).
-    :ivar shown: the long name as help, completion and error messages show it; empty
-        means ``name``.  An option declared only by an ``opt_`` method shows its name
-        with dashes (``opt_help_auth`` is ``--help-auth``); a flag or parameter shows its
-        declared spelling (``--one_choice``).
+    @ivar short: the short form (one character) or C{None}.
+    @ivar takesArg: whether the option takes a value.
+    @ivar doc: the help text (may be empty).
+    @ivar default: the default shown in help (C{None}: none shown).
+    @ivar coerce: the coerce function of an C{optParameters} entry, or C{None}.
+    @ivar handler: the C{opt_} method's name, or C{None} for a plain flag/parameter.
+    @ivar builtin: whether the option is one of C{Options}' own (C{--help}...).
+    @ivar shown: the long name as help, completion and error messages show it; empty
+        means C{name}.  An option declared only by an C{opt_} method shows its name
+        with dashes (C{opt_help_auth} is C{--help-auth}); a flag or parameter shows its
+        declared spelling (C{--one_choice}).
     """
 
     name: str
@@ -116,11 +116,11 @@ class _OptionSpec:
 
     @property
     def hasLong(self) -> bool:
-        """Whether the option has a long form (``--name``)."""
+        """Whether the option has a long form (C{--name})."""
         return len(self.name) > 1
 
     def spelled(self) -> str:
-        """Return the option as written on a command line (``--name`` or ``-n``)."""
+        """Return the option as written on a command line (C{--name} or C{-n})."""
         return f"--{self.shown or self.name}" if self.hasLong else f"-{self.name}"
 
 
@@ -131,9 +131,9 @@ def _oneLine(text: str | None) -> str:
 
 def _pad(entry: Sequence[Any], length: int, kind: str, owner: type) -> list[Any]:
     """
-    Pad an ``optFlags``/``optParameters`` entry with ``None`` to ``length`` items.
+    Pad an C{optFlags}/C{optParameters} entry with C{None} to C{length} items.
 
-    :raise ValueError: if the entry is empty, too long, or its names are malformed.
+    @raise ValueError: if the entry is empty, too long, or its names are malformed.
     """
     items = list(entry)
     if not 1 <= len(items) <= length:
@@ -155,51 +155,51 @@ class Options(dict[str, Any]):
 
     Declare options on the subclass:
 
-    - ``optFlags = [[long, short, doc], ...]``: flags; ``self[long]`` is 1 if given,
-      else 0.
-    - ``optParameters = [[long, short, default, doc, coerce], ...]``: options with a
-      value (trailing items may be left out); ``self[long]`` is ``default`` (never
-      coerced) unless given, then ``coerce(value)`` (or the text when no coerce).  A
-      coerce function's ``coerceDoc`` attribute is shown in the help.
-    - ``opt_<name>(self)`` / ``opt_<name>(self, value)`` methods: called each time the
-      option is given.  An alias (``opt_v = opt_verbose``) adds ``-v`` for ``--verbose``.
-    - ``subCommands = [[name, shortcut, OptionsClass, doc], ...]`` and
-      ``defaultSubCommand``: the first positional argument names a subcommand whose
-      Options parses the rest; afterwards ``subCommand`` and ``subOptions`` are set.
-    - ``parseArgs(self, ...)``: receives the positional arguments; ``postOptions()``:
-      final checks.
-    - ``compData = Completions(...)``: shell-completion metadata.
-    - ``synopsis`` (string) replaces the generated synopsis line, ``longdesc`` is shown
-      after the options, ``version`` (string) enables ``--version``.
+      - C{optFlags = [[long, short, doc], ...]}: flags; C{self[long]} is 1 if given,
+        else 0.
+      - C{optParameters = [[long, short, default, doc, coerce], ...]}: options with a
+        value (trailing items may be left out); C{self[long]} is C{default} (never
+        coerced) unless given, then C{coerce(value)} (or the text when no coerce).  A
+        coerce function's C{coerceDoc} attribute is shown in the help.
+      - C{opt_<name>(self)} / C{opt_<name>(self, value)} methods: called each time the
+        option is given.  An alias (C{opt_v = opt_verbose}) adds C{-v} for C{--verbose}.
+      - C{subCommands = [[name, shortcut, OptionsClass, doc], ...]} and
+        C{defaultSubCommand}: the first positional argument names a subcommand whose
+        Options parses the rest; afterwards C{subCommand} and C{subOptions} are set.
+      - C{parseArgs(self, ...)}: receives the positional arguments; C{postOptions()}:
+        final checks.
+      - C{compData = Completions(...)}: shell-completion metadata.
+      - C{synopsis} (string) replaces the generated synopsis line, C{longdesc} is shown
+        after the options, C{version} (string) enables C{--version}.
 
-    ``optFlags``, ``optParameters``, ``opt_`` methods and ``compData`` are merged across
+    C{optFlags}, C{optParameters}, C{opt_} methods and C{compData} are merged across
     the class hierarchy; a subclass's declaration of the same long name wins.
 
-    Long names are accepted with dashes and underscores interchanged (``--one-choice``
-    and ``--one_choice``).  The help shows a flag or parameter with its declared
-    spelling (``--one_choice``, also the dictionary key) and an option declared only by
-    an ``opt_`` method with dashes for the method name's underscores (``opt_help_auth``
-    is shown as ``--help-auth``), as Twisted does.
+    Long names are accepted with dashes and underscores interchanged (C{--one-choice}
+    and C{--one_choice}).  The help shows a flag or parameter with its declared
+    spelling (C{--one_choice}, also the dictionary key) and an option declared only by
+    an C{opt_} method with dashes for the method name's underscores (C{opt_help_auth}
+    is shown as C{--help-auth}), as Twisted does.
     """
 
-    #: Subcommands: ``[[name, shortcut or None, OptionsClass, doc], ...]``.
+    #: Subcommands: C{[[name, shortcut or None, OptionsClass, doc], ...]}.
     subCommands: ClassVar[Sequence[Sequence[Any]] | None] = None
     #: The subcommand used when no positional argument is given.
     defaultSubCommand: ClassVar[str | None] = None
-    #: The version printed by ``--version``; ``None`` means no ``--version`` option.
+    #: The version printed by C{--version}; C{None} means no C{--version} option.
     version: ClassVar[str | None] = None
-    #: Replacement for the generated ``Usage:`` line, or ``None``.
+    #: Replacement for the generated C{Usage:} line, or C{None}.
     synopsis: ClassVar[str | None] = None
-    #: Text shown in the help after the options, or ``None``.
+    #: Text shown in the help after the options, or C{None}.
     longdesc: ClassVar[str | None] = None
-    #: Help width when ``getUsage`` is given none and ``$COLUMNS`` is unset or invalid.
+    #: Help width when C{getUsage} is given none and C{$COLUMNS} is unset or invalid.
     defaultUsageWidth: ClassVar[int] = 80
     #: The help column where descriptions start, unless option names need more room.
     usageDescriptionColumn: ClassVar[int] = 30
     #: The narrowest a wrapped help description may get, whatever the width.
     usageMinimumDescriptionWidth: ClassVar[int] = 20
     #: The deepest chain of subcommands a shell-completion script is generated for;
-    #: deeper (or self-referencing) ``subCommands`` raise ``ValueError``.
+    #: deeper (or self-referencing) C{subCommands} raise C{ValueError}.
     shellCompletionMaxDepth: ClassVar[int] = 10
 
     # Options instances are used as dictionary keys by some programs: hash by identity.
@@ -209,19 +209,19 @@ class Options(dict[str, Any]):
         """
         Build the option tables from the class declarations and set the defaults.
 
-        :raise ValueError: if an ``optFlags``/``optParameters`` entry is malformed.
-        :raise UsageError: if an ``opt_`` method takes more than one argument.
+        @raise ValueError: if an C{optFlags}/C{optParameters} entry is malformed.
+        @raise UsageError: if an C{opt_} method takes more than one argument.
         """
         super().__init__()
-        #: The dictionary of results (``self``; Twisted's spelling).
+        #: The dictionary of results (C{self}; Twisted's spelling).
         self.opts: Options = self
-        #: The defaults of ``optParameters``, by name.
+        #: The defaults of C{optParameters}, by name.
         self.defaults: dict[str, Any] = {}
-        #: The parent Options when this one parses a subcommand, else ``None``.
+        #: The parent Options when this one parses a subcommand, else C{None}.
         self.parent: Options | None = None
-        #: The subcommand given (its long name), after parsing, else ``None``.
+        #: The subcommand given (its long name), after parsing, else C{None}.
         self.subCommand: str | None = None
-        #: The Options that parsed the subcommand's arguments, else ``None``.
+        #: The Options that parsed the subcommand's arguments, else C{None}.
         self.subOptions: Options | None = None
         self._specs: dict[str, _OptionSpec] = {}
         self._longNames: dict[str, str] = {}
@@ -231,7 +231,7 @@ class Options(dict[str, Any]):
     # -- declarations -----------------------------------------------------------------
 
     def _buildTables(self) -> None:
-        """Gather flags, parameters and ``opt_`` handlers across the class hierarchy."""
+        """Gather flags, parameters and C{opt_} handlers across the class hierarchy."""
         cls = type(self)
         for klass in reversed(cls.__mro__):
             namespace = vars(klass)
@@ -249,11 +249,11 @@ class Options(dict[str, Any]):
             self._register(spec)
 
     def _addSpec(self, spec: _OptionSpec) -> None:
-        """Record ``spec``, replacing a declaration of the same name from a base class."""
+        """Record C{spec}, replacing a declaration of the same name from a base class."""
         self._specs[spec.name] = spec
 
     def _addHandlers(self, cls: type) -> None:
-        """Turn ``opt_`` methods (and their aliases) into options."""
+        """Turn C{opt_} methods (and their aliases) into options."""
         groups: dict[Any, list[str]] = {}
         for attribute in dir(cls):
             if not attribute.startswith("opt_") or len(attribute) == 4:
@@ -306,7 +306,7 @@ class Options(dict[str, Any]):
                 self._shortNames[alias] = canonical
 
     def _register(self, spec: _OptionSpec) -> None:
-        """Make ``spec`` reachable by its long spellings and short name."""
+        """Make C{spec} reachable by its long spellings and short name."""
         if spec.hasLong:
             self._longNames[spec.name] = spec.name
             self._longNames[spec.name.replace("_", "-")] = spec.name
@@ -337,19 +337,19 @@ class Options(dict[str, Any]):
         Parse a command line into this dictionary.
 
         Dispatches every option (in order), then hands the positional arguments to a
-        subcommand's Options or to :meth:`parseArgs`, then calls :meth:`postOptions`.
-        ``--help`` prints the help to stdout and raises ``SystemExit(0)``; ``--version``
-        (when :attr:`version` is set) does the same with the version.  A first argument
-        ``--_shell-completion=SHELL:N`` prints a completion script instead (see
-        :mod:`netframe.core.usage`).
+        subcommand's Options or to L{parseArgs}, then calls L{postOptions}.
+        C{--help} prints the help to stdout and raises C{SystemExit(0)}; C{--version}
+        (when L{version} is set) does the same with the version.  A first argument
+        C{--_shell-completion=SHELL:N} prints a completion script instead (see
+        L{netframe.core.usage}).
 
-        :param options: the arguments, without the program name; ``None`` means
-            ``sys.argv[1:]``.
-        :raise UsageError: on an unknown option, a missing value or a value given to a
-            flag, a coerce function raising ``ValueError``, an unknown subcommand, a
-            wrong number of positional arguments, or a ``UsageError`` from a handler,
-            ``parseArgs`` or ``postOptions``.
-        :raise SystemExit: after ``--help``, ``--version`` or a completion request.
+        @param options: the arguments, without the program name; C{None} means
+            C{sys.argv[1:]}.
+        @raise UsageError: on an unknown option, a missing value or a value given to a
+            flag, a coerce function raising C{ValueError}, an unknown subcommand, a
+            wrong number of positional arguments, or a C{UsageError} from a handler,
+            C{parseArgs} or C{postOptions}.
+        @raise SystemExit: after C{--help}, C{--version} or a completion request.
         """
         argv = list(sys.argv[1:] if options is None else options)
         if argv and argv[0].startswith("--_shell-completion"):
@@ -385,10 +385,10 @@ class Options(dict[str, Any]):
 
     def _getopt(self, argv: list[str]) -> tuple[list[tuple[str, str | None]], list[str]]:
         """
-        Split ``argv`` into options and positional arguments (no handler runs).
+        Split C{argv} into options and positional arguments (no handler runs).
 
-        :return: ``([(canonicalName, value or None), ...], positionalArguments)``.
-        :raise UsageError: as documented by :meth:`parseOptions`.
+        @return: C{([(canonicalName, value or None), ...], positionalArguments)}.
+        @raise UsageError: as documented by L{parseOptions}.
         """
         parsed: list[tuple[str, str | None]] = []
         index = 0
@@ -440,7 +440,7 @@ class Options(dict[str, Any]):
         """
         Resolve a long option as written (possibly a unique prefix) to its name.
 
-        :raise UsageError: if nothing or more than one option matches.
+        @raise UsageError: if nothing or more than one option matches.
         """
         exact = self._longNames.get(written)
         if exact is not None:
@@ -477,13 +477,13 @@ class Options(dict[str, Any]):
         """
         Receive the positional arguments; override to accept some.
 
-        The override's signature decides what is accepted: ``parseArgs(self, a, b)``
-        takes exactly two, ``parseArgs(self, *args)`` any number.  A count the
-        signature cannot take raises ``UsageError("Wrong number of arguments.")``
-        before the method is called.  (The base signature is ``(*args, **kwargs)`` so
+        The override's signature decides what is accepted: C{parseArgs(self, a, b)}
+        takes exactly two, C{parseArgs(self, *args)} any number.  A count the
+        signature cannot take raises C{UsageError("Wrong number of arguments.")}
+        before the method is called.  (The base signature is C{(*args, **kwargs)} so
         that any override type-checks; it accepts no argument at all.)
 
-        :raise UsageError: in the base version, if any argument is given.
+        @raise UsageError: in the base version, if any argument is given.
         """
         if args or kwargs:
             raise UsageError("Wrong number of arguments.")
@@ -492,25 +492,25 @@ class Options(dict[str, Any]):
         """
         Check or complete the results once everything is parsed; override to use it.
 
-        Raise :class:`UsageError` to reject the command line.
+        Raise L{UsageError} to reject the command line.
         """
 
     # -- help -------------------------------------------------------------------------
 
     def _commandName(self) -> str:
-        """The program name: ``sys.argv[0]``'s base name without ``.py``."""
+        """The program name: C{sys.argv[0]}'s base name without C{.py}."""
         name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "command"
         return name.removesuffix(".py")
 
     def getSynopsis(self) -> str:
         """
-        Return the ``Usage:`` line.
+        Return the C{Usage:} line.
 
-        It is :attr:`synopsis` when set.  Otherwise ``Usage: <program> [options]``,
+        It is L{synopsis} when set.  Otherwise C{Usage: <program> [options]},
         where a subcommand's Options uses its parent's line followed by the
         subcommand's name.
 
-        :return: the line, without a newline.
+        @return: the line, without a newline.
         """
         if self.synopsis is not None:
             return self.synopsis
@@ -542,7 +542,7 @@ class Options(dict[str, Any]):
         return text
 
     def _usageWidth(self, width: int | None) -> int:
-        """The help width: ``width``, else ``$COLUMNS``, else :attr:`defaultUsageWidth`."""
+        """The help width: C{width}, else C{$COLUMNS}, else L{defaultUsageWidth}."""
         if width is not None:
             return width
         try:
@@ -552,7 +552,7 @@ class Options(dict[str, Any]):
         return columns if columns > 0 else self.defaultUsageWidth
 
     def _table(self, rows: list[tuple[str, str]], width: int) -> Iterator[str]:
-        """Lay out ``(cell, description)`` rows in two columns, wrapping descriptions."""
+        """Lay out C{(cell, description)} rows in two columns, wrapping descriptions."""
         longest = max((len(cell) for cell, _ in rows), default=0)
         column = max(self.usageDescriptionColumn, longest + 2)
         column = min(column, max(self.usageDescriptionColumn, width // 2))
@@ -573,15 +573,15 @@ class Options(dict[str, Any]):
         """
         Return the help text that follows the synopsis.
 
-        Layout: ``Options:`` then one line per option (``  -o, --one_choice=`` padded
-        to the description column, then the doc, ``[default: ...]`` and the coerce
-        function's ``coerceDoc``; an option declared only by an ``opt_`` method shows
-        its name with dashes, ``--help-auth``), then ``Commands:`` when there are
-        subcommands, then :attr:`longdesc`.  Descriptions wrap to ``width``.
+        Layout: C{Options:} then one line per option (two spaces, C{-o, --one_choice=},
+        padded to the description column, then the doc, C{[default: ...]} and the coerce
+        function's C{coerceDoc}; an option declared only by an C{opt_} method shows
+        its name with dashes, C{--help-auth}), then C{Commands:} when there are
+        subcommands, then L{longdesc}.  Descriptions wrap to C{width}.
 
-        :param width: the line width; ``None`` means ``$COLUMNS`` or
-            :attr:`defaultUsageWidth`.
-        :return: the text, ending in a newline.
+        @param width: the line width; C{None} means C{$COLUMNS} or
+            L{defaultUsageWidth}.
+        @return: the text, ending in a newline.
         """
         width = self._usageWidth(width)
         rows: list[tuple[str, str]] = []
@@ -610,5 +610,5 @@ class Options(dict[str, Any]):
         return "\n".join(lines) + "\n"
 
     def __str__(self) -> str:
-        """Return the full help: the synopsis line followed by :meth:`getUsage`."""
+        """Return the full help: the synopsis line followed by L{getUsage}."""
         return self.getSynopsis() + "\n" + self.getUsage()

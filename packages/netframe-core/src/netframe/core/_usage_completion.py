@@ -1,10 +1,10 @@
 """
-Shell completion for :class:`netframe.core.usage.Options`: metadata and script output.
+Shell completion for L{netframe.core.usage.Options}: metadata and script output.
 
-``compData = Completions(...)`` on an Options class describes how option values and
+C{compData = Completions(...)} on an Options class describes how option values and
 positional arguments complete.  Running the program with a first argument
-``--_shell-completion=SHELL:N`` (SHELL ``zsh`` or ``bash``) prints a completion script
-and exits with status 0; see :func:`shellCompletion`.
+C{--_shell-completion=SHELL:N} (SHELL C{zsh} or C{bash}) prints a completion script
+and exits with status 0; see L{shellCompletion}.
 """
 
 from __future__ import annotations
@@ -35,17 +35,17 @@ __all__ = [
 
 
 def _zshQuote(text: str) -> str:
-    """Quote ``text`` as one single-quoted zsh word."""
+    """Quote C{text} as one single-quoted zsh word."""
     return "'" + text.replace("'", "'\\''") + "'"
 
 
 def _zshExplanation(text: str) -> str:
-    """Escape text for the ``[explanation]`` part of an ``_arguments`` spec."""
+    """Escape text for the C{[explanation]} part of an C{_arguments} spec."""
     return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
 def _zshMessage(text: str) -> str:
-    """Escape text for a colon-separated ``message`` part of an ``_arguments`` spec."""
+    """Escape text for a colon-separated C{message} part of an C{_arguments} spec."""
     return text.replace("\\", "\\\\").replace(":", "\\:")
 
 
@@ -53,25 +53,25 @@ class Completer:
     """
     How one option value or positional argument completes; the base completes nothing.
 
-    :ivar descr: what the value is, shown by the shell (``None``: the option's name).
-    :ivar repeat: for a positional argument, whether it completes every remaining
-        argument (only the last ``extraActions`` entry may repeat).
+    @ivar descr: what the value is, shown by the shell (C{None}: the option's name).
+    @ivar repeat: for a positional argument, whether it completes every remaining
+        argument (only the last C{extraActions} entry may repeat).
     """
 
     def __init__(self, descr: str | None = None, repeat: bool = False) -> None:
         """
-        :param descr: the value's description, or ``None``.
-        :param repeat: whether a positional completer repeats for the rest of the line.
+        @param descr: the value's description, or C{None}.
+        @param repeat: whether a positional completer repeats for the rest of the line.
         """
         self.descr = descr
         self.repeat = repeat
 
     def _zshAction(self) -> str:
-        """Return the zsh ``_arguments`` action (empty: show the message only)."""
+        """Return the zsh C{_arguments} action (empty: show the message only)."""
         return ""
 
     def _bashAction(self) -> str:
-        """Return bash code that sets ``COMPREPLY`` from ``$cur``."""
+        """Return bash code that sets C{COMPREPLY} from C{$cur}."""
         return "COMPREPLY=()"
 
 
@@ -80,9 +80,9 @@ class CompleteFiles(Completer):
 
     def __init__(self, globPattern: str = "*", descr: str | None = None, repeat: bool = False):
         """
-        :param globPattern: the pattern file names must match (``*``: any file).
-        :param descr: the value's description.
-        :param repeat: see :class:`Completer`.
+        @param globPattern: the pattern file names must match (C{*}: any file).
+        @param descr: the value's description.
+        @param repeat: see L{Completer}.
         """
         super().__init__(descr, repeat)
         self._glob = globPattern
@@ -116,9 +116,9 @@ class CompleteList(Completer):
 
     def __init__(self, items: Iterable[str], descr: str | None = None, repeat: bool = False):
         """
-        :param items: the possible words.
-        :param descr: the value's description.
-        :param repeat: see :class:`Completer`.
+        @param items: the possible words.
+        @param descr: the value's description.
+        @param repeat: see L{Completer}.
         """
         super().__init__(descr, repeat)
         self._items = [str(item) for item in items]
@@ -132,7 +132,7 @@ class CompleteList(Completer):
 
 
 def _zshQuoteItem(item: str) -> str:
-    """Escape a word inside a zsh ``(a b c)`` action."""
+    """Escape a word inside a zsh C{(a b c)} action."""
     return re.sub(r"([\s()\\:'\"])", r"\\\1", item)
 
 
@@ -141,9 +141,9 @@ class CompleteMultiList(Completer):
 
     def __init__(self, items: Iterable[str], descr: str | None = None, repeat: bool = False):
         """
-        :param items: the possible words.
-        :param descr: the value's description.
-        :param repeat: see :class:`Completer`.
+        @param items: the possible words.
+        @param descr: the value's description.
+        @param repeat: see L{Completer}.
         """
         super().__init__(descr, repeat)
         self._items = [str(item) for item in items]
@@ -192,7 +192,7 @@ class CompleteHostnames(Completer):
 
 
 class CompleteUserAtHost(Completer):
-    """Complete ``user@host``: a user name, then a host name after the ``@``."""
+    """Complete C{user@host}: a user name, then a host name after the C{@}."""
 
     def _zshAction(self) -> str:
         return "_user_at_host"
@@ -218,19 +218,19 @@ class CompleteNetInterfaces(Completer):
 @dataclass
 class Completions:
     """
-    Completion metadata for an Options class (its ``compData`` attribute).
+    Completion metadata for an Options class (its C{compData} attribute).
 
-    The ``compData`` of every class in the hierarchy is merged: dictionaries are
-    updated and lists extended base class first; ``extraActions`` of the most derived
+    The C{compData} of every class in the hierarchy is merged: dictionaries are
+    updated and lists extended base class first; C{extraActions} of the most derived
     class that has some are used.
 
-    :ivar descriptions: option name -> description used by the shell instead of the
-        help text (useful for ``opt_`` handlers without docstrings).
-    :ivar multiUse: names of options that may be given more than once.
-    :ivar mutuallyExclusive: groups (sequences) of option names that exclude each other.
-    :ivar optActions: option name -> :class:`Completer` for its value.
-    :ivar extraActions: :class:`Completer` per positional argument, in order; only the
-        last may have ``repeat=True``.
+    @ivar descriptions: option name -> description used by the shell instead of the
+        help text (useful for C{opt_} handlers without docstrings).
+    @ivar multiUse: names of options that may be given more than once.
+    @ivar mutuallyExclusive: groups (sequences) of option names that exclude each other.
+    @ivar optActions: option name -> L{Completer} for its value.
+    @ivar extraActions: L{Completer} per positional argument, in order; only the
+        last may have C{repeat=True}.
     """
 
     descriptions: Mapping[str, str] = field(default_factory=dict)
@@ -242,7 +242,7 @@ class Completions:
 
 @dataclass
 class _Merged:
-    """The merged ``compData`` of one Options class."""
+    """The merged C{compData} of one Options class."""
 
     descriptions: dict[str, str] = field(default_factory=dict)
     multiUse: set[str] = field(default_factory=set)
@@ -253,9 +253,9 @@ class _Merged:
 
 def _merge(options: Options) -> _Merged:
     """
-    Merge the ``compData`` of ``options``' class hierarchy and check its names.
+    Merge the C{compData} of C{options}' class hierarchy and check its names.
 
-    :raise ValueError: if compData names an unknown option, or a repeating positional
+    @raise ValueError: if compData names an unknown option, or a repeating positional
         completer is not the last.
     """
     merged = _Merged()
@@ -288,7 +288,7 @@ def _merge(options: Options) -> _Merged:
 
 
 def _forms(spec: _OptionSpec) -> list[str]:
-    """The command-line spellings of an option: ``-s`` and/or ``--long``."""
+    """The command-line spellings of an option: C{-s} and/or C{--long}."""
     forms = []
     if spec.short is not None and spec.short != spec.name:
         forms.append("-" + spec.short)
@@ -297,7 +297,7 @@ def _forms(spec: _OptionSpec) -> list[str]:
 
 
 def _subCommandEntries(options: Options) -> list[tuple[str, str | None, Any, str]]:
-    """The subcommands of ``options`` as ``(name, shortcut, class, doc)``."""
+    """The subcommands of C{options} as C{(name, shortcut, class, doc)}."""
     entries = []
     for entry in options.subCommands or ():
         doc = entry[3] if len(entry) > 3 and entry[3] else ""
@@ -320,7 +320,7 @@ class _Generator:
     def _children(
         self, options: Options, path: str, depth: int
     ) -> list[tuple[str, str | None, str, str]]:
-        """Generate each subcommand's function; return ``(name, shortcut, doc, fn)``."""
+        """Generate each subcommand's function; return C{(name, shortcut, doc, fn)}."""
         children = []
         for name, shortcut, parserClass, doc in _subCommandEntries(options):
             if depth + 1 > self.maxDepth:
@@ -335,12 +335,12 @@ class _Generator:
         return children
 
     def generate(self, options: Options, path: str, depth: int) -> str:
-        """Generate the function for ``options`` (and its subcommands); return its name."""
+        """Generate the function for C{options} (and its subcommands); return its name."""
         raise NotImplementedError
 
 
 class _ZshGenerator(_Generator):
-    """zsh: one ``_arguments`` function per Options, subcommands via states."""
+    """zsh: one C{_arguments} function per Options, subcommands via states."""
 
     def generate(self, options: Options, path: str, depth: int) -> str:
         merged = _merge(options)
@@ -476,18 +476,18 @@ class _BashGenerator(_Generator):
 
 def generateCompletionScript(options: Options, shell: str) -> str:
     """
-    Return a completion script for the command ``options`` parses.
+    Return a completion script for the command C{options} parses.
 
     The script covers the whole command: its options, positional arguments and,
     recursively, its subcommands (which it recognises on the command line itself).
-    The zsh script is a ``#compdef`` file for ``$fpath``; the bash script is meant to
-    be sourced and registers itself with ``complete``.
+    The zsh script is a C{#compdef} file for C{$fpath}; the bash script is meant to
+    be sourced and registers itself with C{complete}.
 
-    :param options: the top-level Options instance.
-    :param shell: ``"zsh"`` or ``"bash"``.
-    :return: the script text, ending in a newline.
-    :raise ValueError: for an unknown shell, invalid ``compData``, or subcommands nested
-        deeper than ``options.shellCompletionMaxDepth``.
+    @param options: the top-level Options instance.
+    @param shell: C{"zsh"} or C{"bash"}.
+    @return: the script text, ending in a newline.
+    @raise ValueError: for an unknown shell, invalid C{compData}, or subcommands nested
+        deeper than C{options.shellCompletionMaxDepth}.
     """
     if shell not in ("zsh", "bash"):
         raise ValueError(f"unsupported shell {shell!r}: expected 'zsh' or 'bash'")
@@ -520,21 +520,21 @@ def generateCompletionScript(options: Options, shell: str) -> str:
 
 def shellCompletion(options: Options, argv: Sequence[str]) -> NoReturn:
     """
-    Handle ``--_shell-completion=SHELL:N [words...]``: print a script and exit.
+    Handle C{--_shell-completion=SHELL:N [words...]}: print a script and exit.
 
-    ``N`` is the position of the word being completed (zsh's ``$CURRENT``); it is
+    C{N} is the position of the word being completed (zsh's C{$CURRENT}); it is
     checked and accepted for compatibility with that calling convention, but the
     script does not depend on it since it recognises subcommands itself.  The words
     after the option (the command line being completed) are ignored for the same
     reason.
 
-    :param options: the Options whose ``parseOptions`` received ``argv``.
-    :param argv: the arguments, the first being the completion option (its value either
-        after ``=`` or as the next argument).
-    :raise netframe.core.usage.UsageError: if the value is missing or is not
-        ``zsh:N``/``bash:N`` with ``N`` a non-negative integer.
-    :raise ValueError: for invalid ``compData`` (a programming error).
-    :raise SystemExit: with status 0 once the script is written to stdout.
+    @param options: the Options whose C{parseOptions} received C{argv}.
+    @param argv: the arguments, the first being the completion option (its value either
+        after C{=} or as the next argument).
+    @raise netframe.core.usage.UsageError: if the value is missing or is not
+        C{zsh:N}/C{bash:N} with C{N} a non-negative integer.
+    @raise ValueError: for invalid C{compData} (a programming error).
+    @raise SystemExit: with status 0 once the script is written to stdout.
     """
     from netframe.core._usage import UsageError
 

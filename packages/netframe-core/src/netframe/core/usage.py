@@ -1,9 +1,9 @@
 """
-Command-line parsing (Twisted's ``twisted.python.usage``).
+Command-line parsing (Twisted's C{twisted.python.usage}).
 
-Subclass :class:`Options`, declare ``optFlags``, ``optParameters``, ``opt_<name>``
-methods and ``subCommands``, then call :meth:`Options.parseOptions`; the instance is
-a dictionary of the results.  Mistakes on the command line raise :class:`UsageError`
+Subclass L{Options}, declare C{optFlags}, C{optParameters}, C{opt_<name>}
+methods and C{subCommands}, then call L{Options.parseOptions}; the instance is
+a dictionary of the results.  Mistakes on the command line raise L{UsageError}
 with a message for the user::
 
     class Options(usage.Options):
@@ -18,17 +18,17 @@ with a message for the user::
         print(f"{sys.argv[0]}: Try --help for usage details.")
         sys.exit(1)
 
-Options parse getopt style: options first, ``--`` or the first positional argument
-ends them; long options take ``--name=value`` or ``--name value`` and may be
-abbreviated to a unique prefix; short flags cluster (``-fg``) and short options take
-``-uvalue`` or ``-u value``.
+Options parse getopt style: options first, C{--} or the first positional argument
+ends them; long options take C{--name=value} or C{--name value} and may be
+abbreviated to a unique prefix; short flags cluster (C{-fg}) and short options take
+C{-uvalue} or C{-u value}.
 
-Shell completion: a program run as ``prog --_shell-completion=zsh:0`` (or ``bash:0``)
-prints a completion script for itself (a ``#compdef prog`` file for zsh's ``$fpath``,
-or a bash script to ``source``) and exits; the option must come first and is not
-listed in the help.  The optional ``compData = Completions(...)`` class attribute
-tells it how values and arguments complete (:class:`CompleteFiles`,
-:class:`CompleteList`, ...).
+Shell completion: a program run as C{prog --_shell-completion=zsh:0} (or C{bash:0})
+prints a completion script for itself (a C{#compdef prog} file for zsh's C{$fpath},
+or a bash script to C{source}) and exits; the option must come first and is not
+listed in the help.  The optional C{compData = Completions(...)} class attribute
+tells it how values and arguments complete (L{CompleteFiles},
+L{CompleteList}, ...).
 """
 
 from netframe.core._usage import Options, UsageError, error, flagFunction, portCoerce
