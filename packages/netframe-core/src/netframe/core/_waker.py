@@ -2,7 +2,7 @@
 The self-wakeup descriptor that lets other threads (and signal handlers)
 interrupt a reactor blocked in its multiplexer.
 
-On Linux an ``eventfd`` is used (one descriptor, 8-byte counter); elsewhere a
+On Linux an C{eventfd} is used (one descriptor, 8-byte counter); elsewhere a
 non-blocking pipe.  Writes coalesce: however many wake-ups arrive, one read
 drains them all.
 """
