@@ -4,14 +4,14 @@ transport (L{Process}) and the pipe descriptors it owns.
 
 Spawning never runs Python code in a forked copy of this process:
 
-- the child is started with C{os.posix_spawn} (C{vfork}-style in glibc), its
-  descriptors laid out by spawn file actions (pipes, inherited descriptors,
-  the pseudo-terminal, which becomes the controlling terminal of a new
-  session), its signal mask cleared and ignored signals reset to default;
-- when C{path}, C{uid} or C{gid} is given (things C{posix_spawn} cannot do) a
-  small trampoline is spawned instead: a fresh C{python -I -S} that changes
-  directory and identity, then C{execvpe}s the program.  It reports a
-  failure through a close-on-exec pipe before exiting.
+  - the child is started with C{os.posix_spawn} (C{vfork}-style in glibc), its
+    descriptors laid out by spawn file actions (pipes, inherited descriptors,
+    the pseudo-terminal, which becomes the controlling terminal of a new
+    session), its signal mask cleared and ignored signals reset to default;
+  - when C{path}, C{uid} or C{gid} is given (things C{posix_spawn} cannot do) a
+    small trampoline is spawned instead: a fresh C{python -I -S} that changes
+    directory and identity, then C{execvpe}s the program.  It reports a
+    failure through a close-on-exec pipe before exiting.
 
 Either way a failure to start the program (no such file, not executable,
 bad directory, identity change refused) makes C{spawnProcess} raise

@@ -5,14 +5,14 @@ Children are collected with C{waitpid(pid, WNOHANG)} for the pids this
 reactor spawned, never C{waitpid(-1)}, so other code's children are left
 alone.  A reap pass runs:
 
-- when SIGCHLD arrives, while the reactor runs in the main thread with
-  signal handlers (see L{netframe.core._sigchld}), and once when the handler
-  is installed (children spawned before C{run()} may already have exited);
-- otherwise (reactor run off the main thread, or with
-  C{installSignalHandlers=False}) every C{processReapInterval} seconds while
-  there are children to collect;
-- for one child, as soon as all its pipes are closed (it has most likely
-  exited).
+  - when SIGCHLD arrives, while the reactor runs in the main thread with
+    signal handlers (see L{netframe.core._sigchld}), and once when the handler
+    is installed (children spawned before C{run()} may already have exited);
+  - otherwise (reactor run off the main thread, or with
+    C{installSignalHandlers=False}) every C{processReapInterval} seconds while
+    there are children to collect;
+  - for one child, as soon as all its pipes are closed (it has most likely
+    exited).
 
 Implementation module; mixed into L{netframe.core._posixbase.PosixReactorBase}.
 """

@@ -1,25 +1,25 @@
 """
 Endpoints: where to listen or connect, separated from doing it.
 
-- L{TCP4ServerEndpoint}, L{TCP6ServerEndpoint}: C{listen(factory)} returns a
-  Deferred firing with an L{IListeningPort}.
-- L{TCP4ClientEndpoint}, L{TCP6ClientEndpoint}: C{connect(factory)} returns a
-  Deferred firing with the connected protocol; cancel it to give up.
-- L{HostnameEndpoint}: connect to a host name, racing its IPv4 and IPv6
-  addresses (RFC 8305 "happy eyeballs"); the first connection wins.
-- L{UNIXServerEndpoint}, L{UNIXClientEndpoint}: UNIX stream sockets;
-  L{AdoptedStreamServerEndpoint}: a listening socket given as a descriptor.
-- L{SSL4ServerEndpoint}, L{SSL4ClientEndpoint}: TLS over TCP;
-  L{wrapClientTLS}: TLS over any client endpoint (needs the C{tls} extra).
-- L{connectProtocol}: connect a protocol instance through a client endpoint.
-- L{serverFromString}, L{clientFromString}: endpoints from description
-  strings such as C{"tcp:8080:interface=127.0.0.1"}: tcp, tcp6, unix,
-  systemd socket activation, C{tls:} and C{ssl:} clients and the C{ssl:}
-  server (see L{netframe.core._endpoints_tls} for the TLS arguments).
-  Other prefixes come from third-party parsers registered in the entry-point
-  group C{netframe.endpoints} (entry point name = prefix, object providing
-  L{IStreamServerEndpointStringParser} and/or
-  L{IStreamClientEndpointStringParserWithReactor}); built-in prefixes win.
+  - L{TCP4ServerEndpoint}, L{TCP6ServerEndpoint}: C{listen(factory)} returns a
+    Deferred firing with an L{IListeningPort}.
+  - L{TCP4ClientEndpoint}, L{TCP6ClientEndpoint}: C{connect(factory)} returns a
+    Deferred firing with the connected protocol; cancel it to give up.
+  - L{HostnameEndpoint}: connect to a host name, racing its IPv4 and IPv6
+    addresses (RFC 8305 "happy eyeballs"); the first connection wins.
+  - L{UNIXServerEndpoint}, L{UNIXClientEndpoint}: UNIX stream sockets;
+    L{AdoptedStreamServerEndpoint}: a listening socket given as a descriptor.
+  - L{SSL4ServerEndpoint}, L{SSL4ClientEndpoint}: TLS over TCP;
+    L{wrapClientTLS}: TLS over any client endpoint (needs the C{tls} extra).
+  - L{connectProtocol}: connect a protocol instance through a client endpoint.
+  - L{serverFromString}, L{clientFromString}: endpoints from description
+    strings such as C{"tcp:8080:interface=127.0.0.1"}: tcp, tcp6, unix,
+    systemd socket activation, C{tls:} and C{ssl:} clients and the C{ssl:}
+    server (see L{netframe.core._endpoints_tls} for the TLS arguments).
+    Other prefixes come from third-party parsers registered in the entry-point
+    group C{netframe.endpoints} (entry point name = prefix, object providing
+    L{IStreamServerEndpointStringParser} and/or
+    L{IStreamClientEndpointStringParserWithReactor}); built-in prefixes win.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """
 Thread pools: run blocking calls on a bounded set of worker threads.
 
-- L{ThreadPool}: C{start}, C{stop}, C{callInThread},
-  C{callInThreadWithCallback}, C{adjustPoolsize}, C{dumpStats}.
+  - L{ThreadPool}: C{start}, C{stop}, C{callInThread},
+    C{callInThreadWithCallback}, C{adjustPoolsize}, C{dumpStats}.
 
 Each reactor owns one pool (C{reactor.getThreadPool()}); most code uses it
 through C{reactor.callInThread} or L{netframe.core.threads.deferToThread}

@@ -1,13 +1,13 @@
 """
 Moving calls between the reactor thread and other threads.
 
-- L{deferToThread}: run a blocking function on the reactor's thread pool and
-  get a Deferred of its result.
-- L{deferToThreadPool}: the same on a given reactor and pool.
-- L{callMultipleInThread}: run several calls one after the other on one
-  pool thread.
-- L{blockingCallFromThread}: from a non-reactor thread, run a function in
-  the reactor thread and wait for its result (waiting for a Deferred too).
+  - L{deferToThread}: run a blocking function on the reactor's thread pool and
+    get a Deferred of its result.
+  - L{deferToThreadPool}: the same on a given reactor and pool.
+  - L{callMultipleInThread}: run several calls one after the other on one
+    pool thread.
+  - L{blockingCallFromThread}: from a non-reactor thread, run a function in
+    the reactor thread and wait for its result (waiting for a Deferred too).
 
 Everything else in netframe must be used from the reactor thread only;
 C{reactor.callFromThread} is the way in from other threads.

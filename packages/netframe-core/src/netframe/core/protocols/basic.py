@@ -1,11 +1,11 @@
 """
 Basic framing protocols.
 
-- L{LineReceiver}: lines (C{lineReceived}) with a raw-data mode
-  (C{setRawMode}/C{rawDataReceived}); L{LineOnlyReceiver}: lines only.
-- L{NetstringReceiver}: netstrings (C{b"5:hello,"}), strictly parsed.
-- L{Int8StringReceiver}, L{Int16StringReceiver}, L{Int32StringReceiver}:
-  strings with a 1-, 2- or 4-byte big-endian length prefix.
+  - L{LineReceiver}: lines (C{lineReceived}) with a raw-data mode
+    (C{setRawMode}/C{rawDataReceived}); L{LineOnlyReceiver}: lines only.
+  - L{NetstringReceiver}: netstrings (C{b"5:hello,"}), strictly parsed.
+  - L{Int8StringReceiver}, L{Int16StringReceiver}, L{Int32StringReceiver}:
+    strings with a 1-, 2- or 4-byte big-endian length prefix.
 
 Each is a thin adapter over a pure parser (bytes in, frames out); every
 limit is a class attribute (C{MAX_LENGTH}) that subclasses may override.
