@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import select
+from collections.abc import Callable
 from typing import Protocol
 
 READ = 0x001
@@ -49,11 +50,17 @@ class _Poller(Protocol):
 class EPollPoller:
     """Level-triggered ``epoll(7)`` multiplexer (Linux)."""
 
-    __slots__ = ("_epoll",)
+    __slots__ = ("_epoll", "poll")
+
+    poll: Callable[[float | None], list[tuple[int, int]]]
+    """Wait up to the given seconds (C{None}: forever); return C{(fd, mask)} pairs."""
 
     def __init__(self) -> None:
         """Create the epoll instance (close-on-exec)."""
         self._epoll = select.epoll()
+        # epoll's own poll already takes None as "wait forever": the reactor calls it
+        # directly, without a Python frame per loop pass.
+        self.poll = self._epoll.poll
 
     def register(self, fd: int, mask: int) -> None:
         """Start watching C{fd} for C{mask}."""
@@ -69,10 +76,6 @@ class EPollPoller:
             self._epoll.unregister(fd)
         except (OSError, ValueError):
             pass
-
-    def poll(self, timeout: float | None) -> list[tuple[int, int]]:
-        """Wait for readiness; C{None} waits forever."""
-        return self._epoll.poll(-1 if timeout is None else timeout)
 
     def close(self) -> None:
         """Close the epoll descriptor."""

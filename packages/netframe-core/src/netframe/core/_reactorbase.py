@@ -500,13 +500,20 @@ class ReactorBase(_ThreadPoolReactorMixin, _ResolverReactorMixin):
 
     def mainLoop(self) -> None:
         """Run loop passes until the reactor stops; log "Main loop terminated."."""
+        queue = self._threadCallQueue
+        doIteration = self.doIteration
         while self._started:
             try:
                 while self._started:
-                    self.runUntilCurrent()
-                    if self._stillStarted() is False:
-                        break
-                    self.doIteration(self.timeout())
+                    # Most passes of a busy server have no timer or thread call to
+                    # run: skip straight to waiting for I/O then.
+                    if queue or self._newTimers or self._timers:
+                        self.runUntilCurrent()
+                        if self._stillStarted() is False:
+                            break
+                        doIteration(self.timeout())
+                    else:
+                        doIteration(None)
             except BaseException:
                 _log.failure("Unexpected error in main loop.", Failure())
         _log.info("Main loop terminated.")
