@@ -118,6 +118,29 @@ def serveAsyncio() -> None:
     asyncio.run(main())
 
 
+# -- targets (issue 5) ---------------------------------------------------------
+
+
+def _target(case: str, server: str, peer: str) -> float | None:
+    """
+    Return issue 5's target ratio for one row, or None when it sets none.
+
+    The epoll reactor: 3x Twisted on pipelined echo, 2.5x on ping-pong, 1.5x on
+    connection rate, and at least asyncio's default loop on every workload.  The
+    asyncio reactor on uvloop: 4x Twisted on pipelined echo.
+    """
+    pipelined = "in flight" in case
+    if server == "netframe":
+        if peer == "asyncio":
+            return 1.0
+        if case.startswith("connections"):
+            return 1.5
+        return 3.0 if pipelined else 2.5
+    if server == "nf-uvloop" and peer == "twisted" and pipelined:
+        return 4.0
+    return None
+
+
 # -- load generator ------------------------------------------------------------
 
 
@@ -267,9 +290,16 @@ def main(argv: list[str]) -> int:
                     for peer, (peerRate, peerCPU) in (("twisted", tw), ("asyncio", aio)):
                         case = f"{label or last[0]} {name}"
                         unit = "conn" if case.startswith("connections") else "msg"
-                        results.add(case, f"{unit}s/s", rate, peerRate, peer)
+                        target = _target(case, name, peer)
+                        results.add(case, f"{unit}s/s", rate, peerRate, peer, target=target)
                         results.add(
-                            case, f"CPU us/{unit}", cpu, peerCPU, peer, higherIsBetter=False
+                            case,
+                            f"CPU us/{unit}",
+                            cpu,
+                            peerCPU,
+                            peer,
+                            higherIsBetter=False,
+                            target=target,
                         )
                 print(f"{label:<28}{name:<12}{rate:>10.0f}{cpu:>12.2f}{vsT:>24}{vsA:>24}")
                 label = ""
