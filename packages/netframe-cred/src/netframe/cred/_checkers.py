@@ -101,7 +101,7 @@ def _verify(
 
     @param credentials: credentials with a C{checkPassword} method.
     @param username: the normalised user name (the avatar ID on success).
-    @param stored: the user's password, or L{None} for an unknown user.
+    @param stored: the user's password, or C{None} for an unknown user.
     @param dummy: what to check an unknown user's credentials against.
     @return: a Deferred firing with C{username}, or failing with
         L{UnauthorizedLogin}; an unexpected error from C{checkPassword} is
@@ -285,7 +285,7 @@ class FilePasswordDB:
     @ivar caseSensitive: whether user names match case-sensitively; when
         false, user names are compared (and returned as avatar IDs)
         lower-cased (ASCII letters only).
-    @ivar hash: L{None} for plaintext passwords in the file; otherwise
+    @ivar hash: C{None} for plaintext passwords in the file; otherwise
         C{hash(username, password, storedPassword)} returns the form of the
         client's C{password} to compare with the stored one (all bytes).
     @ivar cache: whether the file is read once, when the checker is made.
@@ -308,7 +308,7 @@ class FilePasswordDB:
         @param passwordField: index of the password field.
         @param caseSensitive: whether user names are case-sensitive.
         @param hash: how to hash a client's password to compare it with the
-            stored one, or L{None} when the file holds plaintext passwords.
+            stored one, or C{None} when the file holds plaintext passwords.
         @param cache: read the file once, now, instead of at every login.
         @raise ValueError: if C{delim} is empty or a field index is negative
             or both indices are equal.
@@ -408,7 +408,7 @@ class FilePasswordDB:
         Check a user name and password against the file.
 
         @param credentials: credentials providing L{IUsernamePassword}, or
-            L{IUsernameHashedPassword} when C{hash} is L{None}.
+            L{IUsernameHashedPassword} when C{hash} is C{None}.
         @return: a Deferred firing with the user name (bytes, lower-cased
             unless C{caseSensitive}), or failing with L{UnauthorizedLogin}
             (unknown user, wrong password, unreadable file) or

@@ -191,7 +191,7 @@ def hashPassword(
     @param n: scrypt CPU/memory cost, a power of two above 1.
     @param r: scrypt block size.
     @param p: scrypt parallelism.
-    @param salt: the salt; L{None} (the default, and the only safe choice
+    @param salt: the salt; C{None} (the default, and the only safe choice
         outside tests) draws L{SALT_LENGTH} random bytes.
     @return: the hash, C{scrypt$n$r$p$salt$hash}.
     @raise ValueError: if the password is empty, the parameters are invalid

@@ -222,7 +222,7 @@ def main(
     """
     Run C{python -m netframe.cred.passwd FILE USERNAME}.
 
-    @param argv: the arguments (without the program name); L{None} means
+    @param argv: the arguments (without the program name); C{None} means
         C{sys.argv[1:]}.
     @param stdin: where the password comes from (default C{sys.stdin}).
     @param stdout: where the result is reported (default C{sys.stdout}).

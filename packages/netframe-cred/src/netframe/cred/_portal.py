@@ -45,7 +45,7 @@ class IRealm(Interface):
         @param avatarId: what the checker returned (bytes for the built-in
             checkers, or L{netframe.cred.checkers.ANONYMOUS}).
         @param mind: the object the protocol passed to L{Portal.login}
-            (usually L{None}; Perspective Broker passes the client).
+            (usually C{None}; Perspective Broker passes the client).
         @param interfaces: the interfaces the caller accepts, in order of
             preference.
         @return: C{(interface, avatar, logout)} where C{interface} is one of
@@ -132,7 +132,7 @@ class Portal:
 
         @param credentials: what the client presented (providing an
             L{ICredentials} subinterface).
-        @param mind: passed to the realm; usually L{None}.
+        @param mind: passed to the realm; usually C{None}.
         @param interfaces: the interfaces the caller accepts for the avatar,
             in order of preference.
         @return: a Deferred firing with C{(interface, avatar, logout)}, or

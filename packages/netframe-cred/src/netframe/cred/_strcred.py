@@ -205,8 +205,8 @@ class AuthOptionMixin:
     (empty) when no C{--auth} was given.
 
     @cvar supportedInterfaces: the credentials interfaces the program can
-        use, or L{None} for any.
-    @cvar authOutput: where the help options write; L{None} means
+        use, or C{None} for any.
+    @cvar authOutput: where the help options write; C{None} means
         C{sys.stdout} at the time they run.
     """
 
@@ -247,7 +247,7 @@ class AuthOptionMixin:
         Say whether the program can use credentials of C{interface}.
 
         @param interface: a credentials interface.
-        @return: C{True} if L{supportedInterfaces} is L{None} or C{interface}
+        @return: C{True} if L{supportedInterfaces} is C{None} or C{interface}
             is or extends one of them.
         """
         if self.supportedInterfaces is None:

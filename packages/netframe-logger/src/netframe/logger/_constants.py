@@ -1,7 +1,7 @@
 """
-Symbolic constants (Twisted's ``twisted.python.constants`` API).
+Symbolic constants (Twisted's C{twisted.python.constants} API).
 
-A *container* is a class deriving directly from L{Names}, L{Values} or L{Flags}
+A I{container} is a class deriving directly from L{Names}, L{Values} or L{Flags}
 whose class attributes are constants (L{NamedConstant}, L{ValueConstant} or
 L{FlagConstant}).  When the container class is created each constant learns its
 C{name} (the attribute name) and its container.  Constants compare by identity,

@@ -38,7 +38,7 @@ class FileLogObserver:
 
     Each event's text is written with a single C{write} call (then C{flush})
     while holding a lock, so events from concurrent threads never interleave.
-    Events whose text is L{None} or empty are not written.  Binary files get
+    Events whose text is C{None} or empty are not written.  Binary files get
     the text encoded as UTF-8.
     """
 
@@ -48,7 +48,7 @@ class FileLogObserver:
         """
         @param outFile: a file opened for writing (text or binary).
         @param formatEvent: turns an event into the text to write (including
-            any trailing newline), or L{None} to skip the event.
+            any trailing newline), or C{None} to skip the event.
         """
         self._write = outFile.write
         self._flush: Callable[[], Any] | None = getattr(outFile, "flush", None)
@@ -83,7 +83,7 @@ def textFileLogObserver(
     (C{2013-01-01T12:34:56-0800 [namespace#level] text}).
 
     @param outFile: a file opened for writing.
-    @param timeFormat: the C{strftime} format of time stamps; L{None} writes
+    @param timeFormat: the C{strftime} format of time stamps; C{None} writes
         C{-} instead of the time.
     @return: the observer.
     """

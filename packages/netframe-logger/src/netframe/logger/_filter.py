@@ -197,7 +197,7 @@ class LogLevelFilterPredicate:
         """
         Return the minimum level for events in C{namespace}.
 
-        @param namespace: a dotted namespace, or L{None}/C{""} for the default.
+        @param namespace: a dotted namespace, or C{None}/C{""} for the default.
         @return: a L{LogLevel} constant.
         """
         levels = list(LogLevel.iterconstants())

@@ -174,7 +174,7 @@ def flatKey(field: str, conversion: str | None, spec: str) -> str:
     C{log_flattened} mapping.
 
     @param field: the field name, e.g. C{log_source.a}.
-    @param conversion: C{"r"}, C{"s"}, C{"a"} or L{None}.
+    @param conversion: C{"r"}, C{"s"}, C{"a"} or C{None}.
     @param spec: the format spec (possibly empty).
     @return: C{"field!conversion:spec"}.
     """
@@ -279,9 +279,9 @@ def formatTime(
     """
     Format a POSIX time stamp as local time.
 
-    @param when: seconds since the epoch, or L{None}.
-    @param timeFormat: a C{strftime} format, or L{None} for C{default}.
-    @param default: the text returned when C{when} or C{timeFormat} is L{None}
+    @param when: seconds since the epoch, or C{None}.
+    @param timeFormat: a C{strftime} format, or C{None} for C{default}.
+    @param default: the text returned when C{when} or C{timeFormat} is C{None}
         or C{when} is not a usable time stamp.
     @return: the formatted time.
     """
@@ -361,7 +361,7 @@ def formatEventAsClassicLogText(
 
     @param event: a log event.
     @param formatTime: turns C{log_time} into text.
-    @return: the line(s), or L{None} if the event has no text at all.
+    @return: the line(s), or C{None} if the event has no text at all.
         Never raises.
     """
     eventText = eventAsText(event, formatTime=formatTime)

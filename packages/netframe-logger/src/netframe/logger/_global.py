@@ -89,7 +89,7 @@ class LogBeginner:
         """
         @param publisher: the publisher to begin logging for.
         @param errorStream: where critical events go before logging begins;
-            L{None} means C{sys.stderr} at the time of writing.
+            C{None} means C{sys.stderr} at the time of writing.
         @param stdio: the object whose C{stdout}/C{stderr} are replaced when
             standard I/O is redirected (normally C{sys}).
         @param warningsModule: the object whose C{showwarning} is replaced
@@ -202,7 +202,7 @@ class LogBeginner:
         @param category: its class.
         @param filename: where it was raised.
         @param lineno: the line where it was raised.
-        @param file: an explicit destination, or L{None}.
+        @param file: an explicit destination, or C{None}.
         @param line: the source line.
         """
         if file is None or self._oldShowWarning is None:

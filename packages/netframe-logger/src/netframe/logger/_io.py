@@ -86,25 +86,25 @@ class LoggingFile:
 
     def isatty(self) -> bool:
         """
-        Return L{False}: this is not a terminal.
+        Return C{False}: this is not a terminal.
         """
         return False
 
     def readable(self) -> bool:
         """
-        Return L{False}: this file cannot be read.
+        Return C{False}: this file cannot be read.
         """
         return False
 
     def writable(self) -> bool:
         """
-        Return L{True} while the file is open.
+        Return C{True} while the file is open.
         """
         return not self._closed
 
     def seekable(self) -> bool:
         """
-        Return L{False}: this file cannot seek.
+        Return C{False}: this file cannot seek.
         """
         return False
 

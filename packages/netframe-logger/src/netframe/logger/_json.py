@@ -129,7 +129,7 @@ def _safeCall(method: Any) -> str:
 def _default(value: Any) -> Any:
     """
     Return a JSON-compatible stand-in for C{value} (the C{default} hook of
-    L{json.dumps}).
+    C{json.dumps}).
     """
     if levelIndex(value) is not None:
         return {_TAG: "LogLevel", "name": value.name}
@@ -151,7 +151,7 @@ def _default(value: Any) -> Any:
 
 def _sanitize(value: Any, depth: int, active: set[int]) -> Any:
     """
-    Return a copy of C{value} that L{json.dumps} accepts in strict mode:
+    Return a copy of C{value} that C{json.dumps} accepts in strict mode:
     string keys, finite floats, bounded nesting, no cycles.
     """
     if value is None or isinstance(value, (str, bool)):
@@ -256,7 +256,7 @@ def eventAsJSON(event: LogEvent) -> str:
 def _restore(obj: dict[str, Any]) -> Any:
     """
     Turn tagged JSON objects back into L{LogLevel}s and failures (the
-    C{object_hook} of L{json.loads}).
+    C{object_hook} of C{json.loads}).
     """
     tag = obj.get(_TAG)
     if tag is None:
@@ -346,7 +346,7 @@ def _splitRecords(
 ) -> Iterator[str | None]:
     """
     Split text into the pieces between separators; a record longer than
-    C{maxRecordSize} is dropped (with a warning) and yields L{None}.
+    C{maxRecordSize} is dropped (with a warning) and yields C{None}.
     """
     parts: list[str] = []
     size = 0
@@ -392,7 +392,7 @@ def eventsFromJSONLogFile(
     content.
 
     @param inFile: a file opened for reading (text, or bytes in UTF-8).
-    @param recordSeparator: the separator that starts records; L{None}
+    @param recordSeparator: the separator that starts records; C{None}
         detects it: RFC 7464 (RS-separated) if the file starts with RS, else
         one JSON object per line.
     @param bufferSize: how many characters to read at a time.

@@ -75,10 +75,10 @@ NO_LEVEL = len(LEVEL_INDEX)
 
 def levelIndex(level: object) -> int | None:
     """
-    Return the severity index of C{level}, or L{None} if it is not a L{LogLevel}.
+    Return the severity index of C{level}, or C{None} if it is not a L{LogLevel}.
 
     @param level: any object.
-    @return: C{0} for C{debug} up to C{4} for C{critical}, or L{None}.
+    @return: C{0} for C{debug} up to C{4} for C{critical}, or C{None}.
     """
     try:
         return _INDEX_BY_OBJECT.get(level)

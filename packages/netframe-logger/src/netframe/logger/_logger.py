@@ -89,7 +89,7 @@ class Logger:
         """
         Return a logger bound to the instance (or the class) it is read from.
 
-        @param instance: the instance the attribute is read from, or L{None}.
+        @param instance: the instance the attribute is read from, or C{None}.
         @param owner: the class the attribute is read from.
         @return: a new L{Logger} with that source.
         """
@@ -155,11 +155,11 @@ class Logger:
         unexpected errors (bugs), hence the critical default level.
 
         @param format: a format string for observers that render text.
-        @param failure: the failure; L{None} captures the exception being
+        @param failure: the failure; C{None} captures the exception being
             handled (call it in an C{except} block).
         @param level: a L{LogLevel} constant.
         @param kwargs: the other fields of the event.
-        @raise Exception: when C{failure} is L{None} and no exception is being
+        @raise Exception: when C{failure} is C{None} and no exception is being
             handled (whatever L{Failure} raises then).
         """
         if failure is None:

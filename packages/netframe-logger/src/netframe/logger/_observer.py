@@ -38,7 +38,7 @@ Observer = Callable[[LogEvent], None]
 
 class ILogObserver(Interface):
     """
-    An observer of log events: a callable taking one event (a L{dict}).
+    An observer of log events: a callable taking one event (a C{dict}).
 
     Observers may be called from any thread, concurrently, and must not mutate
     the events they receive.

@@ -173,7 +173,7 @@ class STDLibLogHandler(logging.Handler):
     Events get C{log_namespace} = the record's logger name, a mapped
     C{log_level}, the record's message as C{log_format} (braces escaped, so
     it renders verbatim), C{log_time} = the record's creation time, a
-    C{log_failure} from C{exc_info}, C{log_from_stdlib} = L{True}, and the
+    C{log_failure} from C{exc_info}, C{log_from_stdlib} = C{True}, and the
     record's C{pathname}, C{lineno} and C{funcName} as C{log_stdlib_pathname},
     C{log_stdlib_lineno} and C{log_stdlib_funcName}.  Records produced by
     L{STDLibLogObserver} are ignored.

@@ -135,7 +135,7 @@ def textFromEventDict(eventDict: Mapping[str, Any]) -> str | None:
     C{%} to the event.
 
     @param eventDict: a legacy event.
-    @return: the text, or L{None} if the event has nothing to show.  Never
+    @return: the text, or C{None} if the event has nothing to show.  Never
         raises: values that cannot be turned into text are described.
     """
     message = eventDict.get("message", ())
@@ -449,12 +449,12 @@ def err(_stuff: Any = None, _why: Any = None, **kw: Any) -> None:
     Log an error: a L{Failure}, an exception, or (with no argument) the
     exception being handled, with its traceback.
 
-    @param _stuff: a L{Failure}, an exception, L{None} for the current
+    @param _stuff: a L{Failure}, an exception, C{None} for the current
         exception, or anything else, which is logged as its C{repr}.
     @param _why: text saying what was being done when the error happened.
     @param kw: extra keys for the event.
     @raise netframe.core.failure.NoCurrentExceptionError: if C{_stuff} is
-        L{None} and no exception is being handled.
+        C{None} and no exception is being handled.
     """
     if _stuff is None:
         _stuff = Failure()
@@ -530,7 +530,7 @@ class FileLogObserver:
     C{2008-04-25 10:53:27+0200 [system] text}, continuation lines indented by
     a tab.
 
-    @ivar timeFormat: a C{strftime} format for time stamps, or L{None} for
+    @ivar timeFormat: a C{strftime} format for time stamps, or C{None} for
         C{%Y-%m-%d %H:%M:%S%z} in local time.
     """
 

@@ -55,7 +55,7 @@ _reportedUnwritable: set[str] = set()
 
 def cacheDirectory() -> str | None:
     """
-    Return the directory plugin cache files live in, or L{None} if disabled.
+    Return the directory plugin cache files live in, or C{None} if disabled.
 
     The environment is read on each call: C{NETFRAME_PLUGIN_CACHE} (C{off}
     disables the cache, any other non-empty value is the directory), else
@@ -63,7 +63,7 @@ def cacheDirectory() -> str | None:
     path, else C{~/.cache/netframe/plugins}. If the home directory cannot be
     found the cache is disabled.
 
-    @return: an absolute directory path (which may not exist yet), or L{None}.
+    @return: an absolute directory path (which may not exist yet), or C{None}.
     """
     override = os.environ.get(CACHE_ENVIRONMENT_VARIABLE, "").strip()
     if override:
@@ -145,7 +145,7 @@ class SourceCache:
     """
     The cache file of one source of plugin modules.
 
-    @ivar path: the cache file's path, or L{None} when caching is disabled.
+    @ivar path: the cache file's path, or C{None} when caching is disabled.
     """
 
     __slots__ = ("_directory", "_header", "path")
@@ -153,7 +153,7 @@ class SourceCache:
     def __init__(self, directory: str | None, kind: str, location: str) -> None:
         """
         @param directory: the cache directory (see L{cacheDirectory}), or
-            L{None} to disable caching for this source.
+            C{None} to disable caching for this source.
         @param kind: what the source is: C{"dropin"}, C{"package:<name>"} or
             C{"entry-points:<group>"}.
         @param location: the source's directory (absolute), or C{""}.

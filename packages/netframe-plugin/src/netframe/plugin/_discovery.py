@@ -90,7 +90,7 @@ class _Candidate:
     @ivar moduleName: the name the module is (to be) imported as.
     @ivar attribute: for an entry point C{mod:obj}, the dotted attribute path.
     @ivar target: C{moduleName}, or the entry point's value.
-    @ivar origin: absolute path of the module's file, or L{None} if unknown
+    @ivar origin: absolute path of the module's file, or C{None} if unknown
         (the module is then always imported and never cached).
     @ivar mtime: the file's modification time in nanoseconds (or 0).
     @ivar size: the file's size in bytes (or 0).
@@ -318,7 +318,7 @@ def _locateModule(name: str) -> str | None:
     Find the file of module C{name} without executing any module.
 
     @param name: a dotted module name.
-    @return: the absolute path of the module's file, or L{None} if it cannot
+    @return: the absolute path of the module's file, or C{None} if it cannot
         be found by the path-based finder alone (e.g. an import hook).
     """
     module = sys.modules.get(name)
@@ -408,7 +408,7 @@ def _sources(package: ModuleType | None) -> Iterator[_Source]:
     """
     Yield the sources of plugin modules, in discovery order.
 
-    @param package: a custom plugin package, or L{None} for the default
+    @param package: a custom plugin package, or C{None} for the default
         sources (drop-in directories, then entry points).
     @return: an iterator of sources; each is listed when reached.
     """
@@ -513,7 +513,7 @@ def _loadPlugins(candidate: _Candidate) -> tuple[list[Any], frozenset[str], bool
     @param candidate: the module to load.
     @return: the module's plugins (objects providing L{IPlugin}) in
         definition order, the identifiers of every interface they provide,
-        and whether the result may be cached; or L{None} if the module is
+        and whether the result may be cached; or C{None} if the module is
         broken.
     """
     with _state.lock:
@@ -586,7 +586,7 @@ def getPlugins(interface: type[_T], package: ModuleType | None = None) -> Iterat
     @param interface: the zope interface the plugins must provide.
     @param package: a custom plugin package (a package module, see
         L{pluginPackagePaths}) whose modules are the only plugin modules, or
-        L{None} for drop-in directories and entry points.
+        C{None} for drop-in directories and entry points.
     @return: an iterator over the plugins, in discovery order: sources in
         order, modules by name within each source, objects in the order their
         module defined them. Modules are imported as the iterator advances.
@@ -607,7 +607,7 @@ def _iterPlugins(wanted: InterfaceClass, package: ModuleType | None) -> Iterator
     Produce the plugins providing C{wanted}; see L{getPlugins}.
 
     @param wanted: the interface.
-    @param package: the custom plugin package, or L{None}.
+    @param package: the custom plugin package, or C{None}.
     @return: an iterator over the plugins.
     """
     identifier = wanted.__identifier__
