@@ -10,13 +10,13 @@ C{startService} and disconnects in C{stopService}. A service whose reactor
 lacks the method can be built; starting it raises C{NotImplementedError}
 naming the method.
 
-- L{TCPServer}, L{TCPClient}, L{UNIXServer}, L{UNIXClient}, L{SSLServer},
-  L{SSLClient}, L{UDPServer}, L{UNIXDatagramServer},
-  L{UNIXDatagramClient}, L{MulticastServer}.
-- L{TimerService}: call a function every C{step} seconds.
-- L{StreamServerEndpointService}: listen on any stream server endpoint.
-- L{ClientService}: keep a client connection open, reconnecting with
-  backoff (L{backoffPolicy}); L{ClientService.whenConnected}.
+  - L{TCPServer}, L{TCPClient}, L{UNIXServer}, L{UNIXClient}, L{SSLServer},
+    L{SSLClient}, L{UDPServer}, L{UNIXDatagramServer},
+    L{UNIXDatagramClient}, L{MulticastServer}.
+  - L{TimerService}: call a function every C{step} seconds.
+  - L{StreamServerEndpointService}: listen on any stream server endpoint.
+  - L{ClientService}: keep a client connection open, reconnecting with
+    backoff (L{backoffPolicy}); L{ClientService.whenConnected}.
 
 Twisted's C{twisted.application.internet}.
 """

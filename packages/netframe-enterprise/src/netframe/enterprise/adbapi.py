@@ -14,12 +14,12 @@ The first argument is the import name of any DB-API 2.0 module; the other
 arguments go to its C{connect}.  Statements and parameters are passed to the
 driver unchanged: use its paramstyle (C{?} for sqlite3, C{%s} for psycopg).
 
-- L{ConnectionPool}: C{runQuery}, C{runOperation}, C{runInteraction},
-  C{runWithConnection}, C{start}, C{close}, C{connect}, C{disconnect}.
-- L{Transaction}: the cursor-like object an interaction gets.
-- L{Connection}: the connection object C{runWithConnection} passes.
-- L{ConnectionLost}, L{ConnectionPoolClosedError},
-  L{ConnectionWaitTimeoutError}: the pool's own errors.
+  - L{ConnectionPool}: C{runQuery}, C{runOperation}, C{runInteraction},
+    C{runWithConnection}, C{start}, C{close}, C{connect}, C{disconnect}.
+  - L{Transaction}: the cursor-like object an interaction gets.
+  - L{Connection}: the connection object C{runWithConnection} passes.
+  - L{ConnectionLost}, L{ConnectionPoolClosedError},
+    L{ConnectionWaitTimeoutError}: the pool's own errors.
 
 Beyond Twisted's behaviour:
 

@@ -646,7 +646,7 @@ class Banana(Protocol):
         as C{[system]} in classic log text: the transport's C{logPrefix()}
         (C{"Broker,0,127.0.0.1"} for the first connection a TCP port accepted
         from 127.0.0.1, C{"Broker,client"} on a connecting side), else this
-        protocol's own L{logPrefix} (its class name) when there is no transport
+        protocol's own L{Banana.logPrefix} (its class name) when there is no transport
         or it has no usable C{logPrefix}.
 
         @return: the system text.  Never raises.

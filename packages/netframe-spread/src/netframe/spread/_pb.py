@@ -246,8 +246,8 @@ class CopiedFailure(RemoteCopy, Failure):
     """
     A failure that happened on the peer.  C{type} is the remote class name
     (text), C{value} the message, C{traceback} the remote traceback text
-    (C{"Traceback unavailable"} unless the server sends them).  L{check} and
-    L{trap} match by qualified name (Twisted's names for PB's own errors are
+    (C{"Traceback unavailable"} unless the server sends them).  L{CopiedFailure.check} and
+    L{CopiedFailure.trap} match by qualified name (Twisted's names for PB's own errors are
     mapped to netframe's).
     """
 

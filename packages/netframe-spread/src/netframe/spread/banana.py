@@ -20,15 +20,15 @@ symmetrically.  Illegal input or a failed handshake closes the connection.
 Limits (each a module attribute read when an encoder/decoder is created, and
 overridable per object or per L{Banana} subclass):
 
-- L{SIZE_LIMIT} = 640 KiB: the longest list (elements) or string (bytes).
-  Change it on both sides.
-- L{PREFIX_LIMIT} = 64: the most base-128 digits in a prefix;
-  L{setPrefixLimit} changes it together with L{LONG_INT_LIMIT}.
-- L{LONG_INT_LIMIT} = 2 ** 448: integers must lie strictly between
-  C{-LONG_INT_LIMIT} and C{LONG_INT_LIMIT}.
-- L{DEPTH_LIMIT} = 1,000: the deepest list nesting (Twisted has none; the
-  decoder here never recurses, and this bounds what a peer can make us
-  build).
+  - L{SIZE_LIMIT} = 640 KiB: the longest list (elements) or string (bytes).
+    Change it on both sides.
+  - L{PREFIX_LIMIT} = 64: the most base-128 digits in a prefix;
+    L{setPrefixLimit} changes it together with L{LONG_INT_LIMIT}.
+  - L{LONG_INT_LIMIT} = 2 ** 448: integers must lie strictly between
+    C{-LONG_INT_LIMIT} and C{LONG_INT_LIMIT}.
+  - L{DEPTH_LIMIT} = 1,000: the deepest list nesting (Twisted has none; the
+    decoder here never recurses, and this bounds what a peer can make us
+    build).
 
 A violation raises L{BananaError}; in the L{Banana} protocol it is logged and
 the connection dropped.

@@ -2,15 +2,15 @@
 The flavors of objects Perspective Broker can send (Twisted's
 C{twisted.spread.flavors}).
 
-- L{Referenceable} (and L{Root}): the peer gets a reference; its
-  C{remote_*} methods are remotely callable.
-- L{Viewable}: the peer gets a L{ViewPoint}; C{view_*} methods receive the
-  caller's perspective first (it cannot be spoofed).
-- L{Copyable} / L{RemoteCopy}: sent by value as C{[class name, state]}; the
-  receiver registers its RemoteCopy with L{setUnjellyableForClass}.
-- L{Cacheable} / L{RemoteCache}: copied once per connection, then updated
-  through a L{RemoteCacheObserver} calling C{observe_*} methods; the
-  sender's C{stoppedObserving} runs when the receiver's cache is collected.
+  - L{Referenceable} (and L{Root}): the peer gets a reference; its
+    C{remote_*} methods are remotely callable.
+  - L{Viewable}: the peer gets a L{ViewPoint}; C{view_*} methods receive the
+    caller's perspective first (it cannot be spoofed).
+  - L{Copyable} / L{RemoteCopy}: sent by value as C{[class name, state]}; the
+    receiver registers its RemoteCopy with L{setUnjellyableForClass}.
+  - L{Cacheable} / L{RemoteCache}: copied once per connection, then updated
+    through a L{RemoteCacheObserver} calling C{observe_*} methods; the
+    sender's C{stoppedObserving} runs when the receiver's cache is collected.
 
 Only methods with these prefixes are reachable from the network; attributes
 never are (L{NoSuchMethod} otherwise).

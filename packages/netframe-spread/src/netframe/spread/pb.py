@@ -30,7 +30,7 @@ L{PBClientFactory.login} speaks Twisted's scheme, required to interoperate:
 the client calls C{login(username)} on the root, the server answers a
 challenge and a challenger reference, the client calls C{respond(
 MD5(MD5(password) + challenge), mind)}, and gets a reference to its avatar.
-Here the challenge is 16 bytes from L{secrets} (Twisted uses C{random}).
+Here the challenge is 16 bytes from C{secrets} (Twisted uses C{random}).
 
 The risks are those of MD5 challenge-response: the server must know the
 password (or its MD5) in a form equivalent to the password itself, the

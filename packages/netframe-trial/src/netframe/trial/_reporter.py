@@ -109,7 +109,7 @@ class Reporter:
     @ivar skips: C{(test, reason)} pairs.
     @ivar expectedFailures: C{(test, Failure, Todo)} triples.
     @ivar unexpectedSuccesses: C{(test, Todo)} pairs.
-    @ivar shouldStop: set by L{stop}: the runner starts no more tests.
+    @ivar shouldStop: set by L{Reporter.stop}: the runner starts no more tests.
     """
 
     #: Marks results that take Failures and todo arguments (see SynchronousTestCase.run).

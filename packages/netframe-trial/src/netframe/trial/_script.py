@@ -295,10 +295,15 @@ def _finishCoverage(cov: Any, config: Options, root: str) -> None:
 
 def writeCoverFiles(cov: Any, directory: str, root: str) -> list[str]:
     """
-    Write one C{<module>.cover} file per measured module under C{root}:
-    each line prefixed by C{"    1: "} when it ran, C{">>>>>> "} when it is
-    a statement that never ran, and spaces otherwise.  coverage.py records
-    whether a line ran, not how often, so the count is always 1.
+    Write one C{<module>.cover} file per measured module under C{root}, each
+    line prefixed by::
+
+        "    1: "    when it ran
+        ">>>>>> "    when it is a statement that never ran
+        "       "    otherwise
+
+    coverage.py records whether a line ran, not how often, so the count is
+    always 1.
 
     @return: the paths written.
     """

@@ -47,7 +47,7 @@ class Todo:
 
     @ivar reason: why the test is expected to fail.
     @ivar errors: the exception types that count as the expected failure
-        (L{None}: any).
+        (C{None}: any).
     """
 
     def __init__(self, reason: str, errors: Sequence[type[BaseException]] | None = None) -> None:

@@ -156,7 +156,7 @@ def spinUntil(
     Run the reactor one pass at a time until C{condition()} is true.
 
     @param condition: checked before each pass.
-    @param timeout: the longest time to spin, in seconds; L{None} for no limit.
+    @param timeout: the longest time to spin, in seconds; C{None} for no limit.
     @param reactor: the reactor to spin (default: the global reactor,
         installed if necessary).
     @return: True if the condition became true, False if the time ran out.
@@ -228,7 +228,7 @@ def waitForDeferred(
     reactor.  On timeout the Deferred is cancelled.
 
     @param d: the Deferred to wait for (its result is consumed).
-    @param timeout: seconds to wait; L{None} for no limit.
+    @param timeout: seconds to wait; C{None} for no limit.
     @param reactor: the reactor to spin (default: the global one).
     @return: the result, or a L{Failure} if the Deferred failed.  A timeout
         gives a L{Failure} of L{netframe.core.defer.TimeoutError}.

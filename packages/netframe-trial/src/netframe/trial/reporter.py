@@ -3,7 +3,7 @@ Reporters: what tests report their outcomes to, and what gets printed
 (Twisted's C{twisted.trial.reporter}).
 
   - L{TreeReporter} (C{--reporter=verbose}, the default): a tree of
-    modules, classes and C{test_x ...  [OK]} lines, coloured with a live
+    modules, classes and C{test_x ... [OK]} lines, coloured with a live
     C{[n/total]} note on a terminal; L{BlackAndWhiteTreeReporter}
     (C{bwverbose}) never colours.
   - L{TextReporter} (C{text}): one character per test.
