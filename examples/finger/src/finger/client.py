@@ -1,5 +1,5 @@
 """
-The command-line client of the finger service's PB interface.
+The command-line client of the finger service's PB interface::
 
     python -m finger.client [--pb ENDPOINT] --user NAME [--password PASSWORD] COMMAND
 

@@ -21,7 +21,7 @@ milliseconds of the reactor's time per attempt.
 
 The avatar
 ==========
-  - C{getStatus(user)}: the user's status, or L{None} for an unknown user;
+  - C{getStatus(user)}: the user's status, or C{None} for an unknown user;
   - C{listUsers()}: the user names, sorted;
   - C{setStatus(status)}: sets the logged-in user's own status (checked by
     L{finger.store.checkStatus}; a refused status fails with
@@ -76,7 +76,7 @@ class FingerAvatar(pb.Avatar):
         Look a user's status up.
 
         @param user: the user name (text).
-        @return: a Deferred firing with the status, or L{None} for an
+        @return: a Deferred firing with the status, or C{None} for an
             unknown user.
         @raise netframe.spread.pb.Error: if C{user} is not text.
         """
@@ -97,7 +97,7 @@ class FingerAvatar(pb.Avatar):
         Set this user's own status.
 
         @param status: the new status.
-        @return: a Deferred firing with L{None} once stored.
+        @return: a Deferred firing with C{None} once stored.
         @raise netframe.spread.pb.Error: if the status is refused (see
             L{finger.store.checkStatus}).
         """

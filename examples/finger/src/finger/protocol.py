@@ -61,7 +61,7 @@ INTERNAL_ERROR = b"Internal error in server"
 
 def _statusLine(status: str | None) -> bytes:
     """
-    @param status: a user's status, or L{None} for an unknown user.
+    @param status: a user's status, or C{None} for an unknown user.
     @return: the answer line (without its line end).
     """
     return NO_SUCH_USER if status is None else status.encode("utf-8")

@@ -60,7 +60,7 @@ class IFingerService(Interface):
         Look a user's status up.
 
         @param user: the user name.
-        @return: a Deferred firing with the status, or L{None} for an unknown
+        @return: a Deferred firing with the status, or C{None} for an unknown
             user (failing if the store cannot be read).
         """
 
@@ -84,7 +84,7 @@ class IFingerSetterService(Interface):
 
         @param user: the user name.
         @param status: the new status.
-        @return: a Deferred firing with L{None} once stored.
+        @return: a Deferred firing with C{None} once stored.
         @raise InvalidStatusError: if the status is refused (synchronously).
         """
 
@@ -131,7 +131,7 @@ def makePool(path: str, reactor: Any = None) -> ConnectionPool:
 
     @param path: the database file (relative paths are relative to the
         working directory when the pool first connects); created if missing.
-    @param reactor: the reactor; L{None} means the global one.
+    @param reactor: the reactor; C{None} means the global one.
     @return: the pool (started when the reactor runs).
     """
     return ConnectionPool(
@@ -174,7 +174,7 @@ class UserStore:
         Look a user's status up (see L{IFingerService.getUser}).
 
         @param user: the user name.
-        @return: a Deferred firing with the status or L{None}.
+        @return: a Deferred firing with the status or C{None}.
         """
         d: Deferred[Any] = self.pool.runQuery("SELECT status FROM users WHERE name = ?", (user,))
         return d.addCallback(_firstColumnOrNone)
@@ -196,7 +196,7 @@ class UserStore:
 
         @param user: the user name.
         @param status: the new status, checked with L{checkStatus}.
-        @return: a Deferred firing with L{None} once stored.
+        @return: a Deferred firing with C{None} once stored.
         @raise InvalidStatusError: if the status is refused.
         """
         checkStatus(status, self.maxStatusLength)
@@ -228,7 +228,7 @@ def _prepare(cursor: Any, seed: list[tuple[str, str]]) -> bool:
 def _firstColumnOrNone(rows: list[Any]) -> str | None:
     """
     @param rows: query result rows.
-    @return: the first column of the first row, or L{None} without rows.
+    @return: the first column of the first row, or C{None} without rows.
     """
     return rows[0][0] if rows else None
 
@@ -244,7 +244,7 @@ class FingerService(Service):
 
     @ivar store: the L{UserStore}.
     @ivar database: the database file, for messages.
-    @ivar ready: the Deferred of the preparation once started, or L{None}.
+    @ivar ready: the Deferred of the preparation once started, or C{None}.
     """
 
     name = "finger-store"
@@ -253,7 +253,7 @@ class FingerService(Service):
         """
         @param store: the store whose pool this service owns.
         @param database: the database file name, for messages.
-        @param reactor: the reactor to stop on failure (L{None}: the global
+        @param reactor: the reactor to stop on failure (C{None}: the global
             one, looked up only then).
         """
         self.store = store

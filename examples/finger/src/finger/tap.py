@@ -1,6 +1,6 @@
 """
 The C{finger} subcommand of netframe-twistd: its options and the service it
-runs.
+runs::
 
     netframe-twistd -n --pidfile= finger [--port ENDPOINT] [--db FILE]
         [--auth hashed:PASSWORD_FILE [--pb-port ENDPOINT]]
@@ -82,7 +82,7 @@ def makeService(options: Any, reactor: Any = None) -> MultiService:
     Make the finger application's services.
 
     @param options: the parsed L{Options}.
-    @param reactor: the reactor; L{None} means the global one.
+    @param reactor: the reactor; C{None} means the global one.
     @return: a L{MultiService} holding them.
     @raise ValueError: if an endpoint description is malformed.
     """
