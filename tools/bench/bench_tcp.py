@@ -36,8 +36,10 @@ import time
 
 from _results import Results
 
-SERVERS = ("netframe", "nf-asyncio", "nf-uvloop", "twisted", "asyncio")
+SERVERS = ("netframe", "nf-asyncio", "nf-uvloop", "twisted", "asyncio", "floor")
 NETFRAME = ("netframe", "nf-asyncio", "nf-uvloop")
+#: Reported against the peers like netframe's servers, but not netframe: the floor.
+REFERENCE = ("floor",)
 
 
 # -- servers (run in child processes) ---------------------------------------
@@ -141,6 +143,53 @@ def _target(case: str, server: str, peer: str) -> float | None:
     return None
 
 
+def serveFloor() -> None:
+    """
+    The floor: a minimal pure-Python epoll echo loop, no framework at all.
+
+    Accept, recv, send and nothing else (no buffering, no error handling, no
+    timers), so its CPU per message is what the kernel and the interpreter cost
+    on this machine.  No event-driven Python server can be cheaper; its ratio
+    against Twisted bounds what any of them can reach in the same run.
+    """
+    import select
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    listener.setblocking(False)
+    print(listener.getsockname()[1], flush=True)
+    epoll = select.epoll()
+    epoll.register(listener.fileno(), select.EPOLLIN)
+    conns: dict[int, socket.socket] = {}
+    listenerFd = listener.fileno()
+    while True:
+        for fd, _ in epoll.poll():
+            if fd == listenerFd:
+                try:
+                    conn, _ = listener.accept()
+                except BlockingIOError:
+                    continue
+                # Blocking: recv runs only when epoll says readable, and sendall
+                # never loses a partial send (in-flight data is bounded by the load
+                # generator, far below the socket buffers).
+                conn.setblocking(True)
+                conns[conn.fileno()] = conn
+                epoll.register(conn.fileno(), select.EPOLLIN)
+                continue
+            conn = conns[fd]
+            try:
+                data = conn.recv(65536)
+            except ConnectionError:
+                data = b""
+            if data:
+                conn.sendall(data)
+            else:
+                epoll.unregister(fd)
+                del conns[fd]
+                conn.close()
+
+
 # -- load generator ------------------------------------------------------------
 
 
@@ -226,6 +275,7 @@ SERVE = {
     "nf-uvloop": lambda: serveNetframeAsyncio(True),
     "twisted": serveTwisted,
     "asyncio": serveAsyncio,
+    "floor": serveFloor,
 }
 
 
@@ -283,14 +333,14 @@ def main(argv: list[str]) -> int:
             for name in servers:
                 rate, cpu = med[name]
                 vsT = vsA = ""
-                if name in NETFRAME and cpu:
+                if (name in NETFRAME or name in REFERENCE) and cpu:
                     tw, aio = med["twisted"], med["asyncio"]
                     vsT = f"{rate / tw[0]:.2f}x rate {tw[1] / cpu:.2f}x cpu"
                     vsA = f"{rate / aio[0]:.2f}x rate {aio[1] / cpu:.2f}x cpu"
                     for peer, (peerRate, peerCPU) in (("twisted", tw), ("asyncio", aio)):
                         case = f"{label or last[0]} {name}"
                         unit = "conn" if case.startswith("connections") else "msg"
-                        target = _target(case, name, peer)
+                        target = None if name in REFERENCE else _target(case, name, peer)
                         results.add(case, f"{unit}s/s", rate, peerRate, peer, target=target)
                         results.add(
                             case,

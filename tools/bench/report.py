@@ -49,7 +49,10 @@ ABOUT = {
     "pb": "Perspective Broker remote calls per second and banana encode/decode throughput.",
     "plugin": "Plugin discovery time (getPlugins) over 500 drop-in modules, cold and warm.",
     "tcp": "TCP echo servers: messages per second and server CPU per message, netframe's "
-    "reactors against Twisted's and plain asyncio.",
+    "reactors against Twisted's and plain asyncio.  The `floor` rows are not netframe: they "
+    "are a minimal pure-Python epoll echo loop (recv and send, nothing else), the cheapest "
+    "any Python server can be on this machine, so their ratio against Twisted bounds what any "
+    "framework can reach in the same run.",
     "timers": "callLater scheduling, firing and cancelling, against Twisted and bare "
     "event-loop handles.",
     "tls": "TLS echo and handshakes per second (pyOpenSSL) and CPU per operation.",
