@@ -15,7 +15,7 @@ Spawning never runs Python code in a forked copy of this process:
 
 Either way a failure to start the program (no such file, not executable,
 bad directory, identity change refused) makes C{spawnProcess} raise
-L{OSError}; the protocol is never connected.  A program that starts and then
+C{OSError}; the protocol is never connected.  A program that starts and then
 fails ends with L{ProcessTerminated} as usual.
 
 Implementation module; the public entry point is the reactor's

@@ -42,7 +42,7 @@ class ThreadPool:
     in order by the workers.  Workers are created on demand, up to C{max} at a
     time; a worker beyond C{min} that has been idle for C{idleTimeout}
     seconds exits.  Work queued before L{start} waits and runs once the pool
-    is started.  Each call runs in a copy of the L{contextvars} context of
+    is started.  Each call runs in a copy of the C{contextvars} context of
     the code that queued it.  An exception raised by the work (or by its
     result callback) is logged through L{netframe.logger} and does not stop
     the worker.

@@ -1,7 +1,7 @@
 """
 Implementation of L{netframe.core.usage}: command-line parsing with C{Options}.
 
-Parsing is getopt-like and written here (no L{getopt}): options come first, then
+Parsing is getopt-like and written here (no C{getopt}): options come first, then
 positional arguments.  The first argument that is not an option ends option parsing
 (POSIX style), as does C{--} (which is consumed).  Long options take their value as
 C{--name=value} or C{--name value} and may be abbreviated to any unique prefix;

@@ -63,7 +63,7 @@ def getRegistry() -> AdapterRegistry:
     """
     Return the adapter registry that netframe's adaptation consults.
 
-    @return: the process-wide L{zope.interface.adapter.AdapterRegistry} that
+    @return: the process-wide C{zope.interface.adapter.AdapterRegistry} that
         L{registerAdapter} writes to.
     """
     return _registry

@@ -1,7 +1,7 @@
 """
 The interfaces of netframe's networking core (Twisted's C{twisted.internet.interfaces}).
 
-Each is a L{zope.interface.Interface}: a reactor, transport, protocol or
+Each is a C{zope.interface.Interface}: a reactor, transport, protocol or
 endpoint declares what it provides with C{@implementer(...)} and callers check with
 C{IFoo.providedBy(obj)} or adapt with C{IFoo(obj)}.  The docstrings state the
 contract every provider keeps.

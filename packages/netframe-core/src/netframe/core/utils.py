@@ -6,7 +6,7 @@ each spawns the program with the reactor's C{spawnProcess} and fires when it
 has ended.  C{args} does not include the program name (it is prepended);
 C{env} is the child's complete environment (empty by default, C{None} for
 ours); C{path} is its working directory.  When the program cannot be started
-at all, the returned Deferred fails with the L{OSError}.
+at all, the returned Deferred fails with the C{OSError}.
 """
 
 from __future__ import annotations
@@ -199,9 +199,9 @@ def getProcessOutput(
         otherwise any standard error output fails the Deferred.
     @return: a Deferred firing with everything written to standard output
         once the program ended (whatever its exit code).  It fails with an
-        L{IOError} (whose C{processEnded} attribute is a Deferred of the
+        C{IOError} (whose C{processEnded} attribute is a Deferred of the
         process end) as soon as the program writes to standard error
-        without C{errortoo}, and with L{OSError} if it cannot be started.
+        without C{errortoo}, and with C{OSError} if it cannot be started.
     """
     return _callProtocolWithDeferred(
         lambda d: _BackRelay(d, errortoo=errortoo), executable, args, env, path, reactor
@@ -233,7 +233,7 @@ def getProcessValue(
     Parameters as for L{getProcessOutput}; the output is discarded.
 
     @return: a Deferred firing with the exit code, or None if a signal
-        killed the program; failing with L{OSError} if it cannot be started.
+        killed the program; failing with C{OSError} if it cannot be started.
     """
     return _callProtocolWithDeferred(_ValueGetter, executable, args, env, path, reactor)
 
@@ -280,7 +280,7 @@ def getProcessOutputAndValue(
 
     @return: a Deferred firing with C{(out, err, exitCode)}; failing with
         L{ProcessSignalledError} (which unpacks as C{(out, err, signalNum)})
-        if a signal killed the program, or L{OSError} if it cannot be started.
+        if a signal killed the program, or C{OSError} if it cannot be started.
     """
     return _callProtocolWithDeferred(_EverythingGetter, executable, args, env, path, reactor)
 

@@ -407,7 +407,7 @@ class DateTime(Argument):
     A time-zone aware C{datetime.datetime}, sent as the 32 ASCII bytes
     C{YYYY-MM-DDTHH:MM:SS.ffffff+HH:MM}.
 
-    Received values carry a fixed-offset C{datetime.timezone} (L{utc} for
+    Received values carry a fixed-offset C{datetime.timezone} (C{utc} for
     C{+00:00}).  Naive datetimes, and offsets that are not whole minutes,
     cannot be sent (C{ValueError}).
     """

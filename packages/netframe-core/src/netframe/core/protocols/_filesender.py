@@ -85,7 +85,7 @@ class FileSender:
         with the last byte written. Does nothing once finished or stopped.
 
         If reading the file or the transform raises, or the transform returns
-        something that is not bytes (a L{TypeError}), the transfer is
+        something that is not bytes (a C{TypeError}), the transfer is
         abandoned: this sender unregisters and the Deferred fails with that
         exception (nothing is raised to the consumer).
         """
