@@ -13,7 +13,7 @@ Performance notes (this is the hottest code in netframe):
     without capturing the context (they run in the caller's context anyway);
   - a captured context is only entered (C{Context.run}) when it differs from
     the context of the code firing the Deferred;
-  - chaining (a callback returning a Deferred) never recurses: L{_runCallbacks}
+  - chaining (a callback returning a Deferred) never recurses: L{Deferred._runCallbacks}
     keeps an explicit stack of the Deferreds it is processing;
   - no L{Failure} is formatted unless it is logged.
 """

@@ -197,7 +197,7 @@ class _TCPClientEndpoint:
         @param reactor: an L{IReactorTCP} provider.
         @param host: the host name or address to connect to.
         @param port: the port to connect to.
-        @param timeout: seconds before the attempt fails with L{TimeoutError}.
+        @param timeout: seconds before the attempt fails with L{TimeoutError<netframe.core.error.TimeoutError>}.
         @param bindAddress: C{(host, port)} for the local end, or None.
         """
         self._reactor = reactor

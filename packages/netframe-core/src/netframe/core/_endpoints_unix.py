@@ -110,7 +110,7 @@ class UNIXClientEndpoint:
         """
         @param reactor: an L{IReactorUNIX} provider.
         @param path: the server's socket path or abstract name.
-        @param timeout: seconds before the attempt fails with L{TimeoutError}.
+        @param timeout: seconds before the attempt fails with L{TimeoutError<netframe.core.error.TimeoutError>}.
         @param checkPID: fail unless the server's lock file names a live process.
         """
         self._reactor = reactor

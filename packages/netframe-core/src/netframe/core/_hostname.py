@@ -381,7 +381,7 @@ class HostnameEndpoint:
         @param host: the host name (text, or ASCII bytes) or address literal.
         @param port: the port to connect to.
         @param timeout: seconds each attempt may take before it fails with
-            L{TimeoutError}.
+            L{TimeoutError<netframe.core.error.TimeoutError>}.
         @param bindAddress: C{(host, port)} for the local end, or None.
         @param attemptDelay: seconds between attempt starts.
         @raise ValueError: If the port is out of range, C{timeout} or

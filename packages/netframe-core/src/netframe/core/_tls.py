@@ -737,7 +737,7 @@ class TLSMemoryBIOFactory(WrappingFactory):
         @param contextFactory: an C{IOpenSSLClientConnectionCreator} (client) or
             C{IOpenSSLServerConnectionCreator} (server), or an object with a
             C{getContext()} returning an C{OpenSSL.SSL.Context} (for example
-            L{CertificateOptions<netframe.core.ssl.CertificateOptions>}).
+            L{CertificateOptions<netframe.core._sslopts.CertificateOptions>}).
         @param isClient: C{True} for client connections.
         @param wrappedFactory: the application's factory (C{None} for C{startTLS}).
         @raise TypeError: if C{contextFactory} provides none of those.
