@@ -40,6 +40,12 @@ def privates() -> ModuleType:
     return _load("privates")
 
 
+@pytest.fixture(scope="session")
+def docformat() -> ModuleType:
+    """The tools/checks/docformat.py module."""
+    return _load("docformat")
+
+
 @pytest.fixture
 def makeTree(tmp_path: Path) -> Callable[..., Path]:
     """
