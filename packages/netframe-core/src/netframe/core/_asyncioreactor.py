@@ -4,13 +4,13 @@ The reactor that runs on an asyncio event loop.
 L{AsyncioSelectorReactor} is the POSIX reactor base with its multiplexer and
 its timer wake-up mapped onto an asyncio loop:
 
-- readiness: every descriptor the reactor watches is registered with
-  C{loop.add_reader}/C{loop.add_writer} (see L{_LoopPoller}), so every
-  transport built on the POSIX base (TCP and the others) runs unchanged;
-- timers: the reactor keeps its own heap (same ordering guarantees as the
-  other reactors: calls due at the same time run in scheduling order) and
-  holds exactly one loop timer, C{loop.call_at} for the earliest call;
-- cross-thread calls: the reactor's eventfd waker is a loop reader.
+  - readiness: every descriptor the reactor watches is registered with
+    C{loop.add_reader}/C{loop.add_writer} (see L{_LoopPoller}), so every
+    transport built on the POSIX base (TCP and the others) runs unchanged;
+  - timers: the reactor keeps its own heap (same ordering guarantees as the
+    other reactors: calls due at the same time run in scheduling order) and
+    holds exactly one loop timer, C{loop.call_at} for the earliest call;
+  - cross-thread calls: the reactor's eventfd waker is a loop reader.
 
 The reactor's clock is the loop's (C{seconds()} is C{loop.time()}).
 """
@@ -150,13 +150,13 @@ class AsyncioSelectorReactor(PosixReactorBase):
 
     Two ways to run it:
 
-    - blocking, the loop owned by the caller's thread and not running yet:
-      C{reactor.run()} runs C{loop.run_forever()} until C{reactor.stop()}
-      (which fires the shutdown triggers first);
-    - inside a running loop (for example in C{asyncio.run(main())}): create
-      the reactor in a coroutine (it takes the running loop), then
-      C{await reactor.runUntilStopped()}; or call C{reactor.startRunning()}
-      and carry on, calling C{reactor.stop()} later.
+      - blocking, the loop owned by the caller's thread and not running yet:
+        C{reactor.run()} runs C{loop.run_forever()} until C{reactor.stop()}
+        (which fires the shutdown triggers first);
+      - inside a running loop (for example in C{asyncio.run(main())}): create
+        the reactor in a coroutine (it takes the running loop), then
+        C{await reactor.runUntilStopped()}; or call C{reactor.startRunning()}
+        and carry on, calling C{reactor.stop()} later.
 
     Descriptors and timers are registered with the loop as soon as they are
     added, so they are serviced whenever the loop runs, started or not.
@@ -325,8 +325,8 @@ class AsyncioSelectorReactor(PosixReactorBase):
         Start the reactor and run the loop until the reactor stops.
 
         Fires 'startup', runs C{loop.run_forever()} and returns once
-        L{stop} (after the shutdown triggers) or L{crash} stopped the loop,
-        logging "Main loop terminated.".
+        L{stop<netframe.core.base.ReactorBase.stop>} (after the shutdown triggers) or
+        L{crash} stopped the loop, logging "Main loop terminated.".
 
         @param installSignalHandlers: make SIGINT/SIGTERM stop the reactor
             (main thread only).
@@ -357,9 +357,10 @@ class AsyncioSelectorReactor(PosixReactorBase):
 
         For use inside a coroutine on the reactor's loop (for example under
         C{asyncio.run()}).  If the reactor was already started (with
-        L{startRunning}) it only waits.  If the waiting task is cancelled,
-        the reactor shuts down at once (shutdown triggers run, Deferreds
-        they return are not awaited) and the cancellation propagates.
+        L{startRunning<netframe.core.base.ReactorBase.startRunning>}) it only
+        waits.  If the waiting task is cancelled, the reactor shuts down at
+        once (shutdown triggers run, Deferreds they return are not awaited)
+        and the cancellation propagates.
 
         @param installSignalHandlers: make SIGINT/SIGTERM stop the reactor;
             off by default because C{asyncio.run()} handles SIGINT itself

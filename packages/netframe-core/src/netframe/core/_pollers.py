@@ -2,10 +2,10 @@
 Readiness multiplexers behind one small private interface.
 
 A poller knows file descriptor numbers and event masks only; it never sees the
-objects the reactor dispatches to.  Masks use the ``poll(2)`` bit values on
+objects the reactor dispatches to.  Masks use the C{poll(2)} bit values on
 every implementation so the reactor can test bits without translating:
-``READ`` (``POLLIN``), ``WRITE`` (``POLLOUT``) and ``ERROR``
-(``POLLERR | POLLHUP | POLLNVAL``).
+C{READ} (C{POLLIN}), C{WRITE} (C{POLLOUT}) and C{ERROR}
+(C{POLLERR | POLLHUP | POLLNVAL}).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from collections.abc import Callable
 from typing import Protocol
 
 READ = 0x001
-"""The descriptor is readable (``POLLIN`` / ``EPOLLIN``)."""
+"""The descriptor is readable (C{POLLIN} / C{EPOLLIN})."""
 WRITE = 0x004
-"""The descriptor is writable (``POLLOUT`` / ``EPOLLOUT``)."""
+"""The descriptor is writable (C{POLLOUT} / C{EPOLLOUT})."""
 ERROR = 0x008 | 0x010 | 0x020
-"""The descriptor has an error or hang-up (``POLLERR | POLLHUP | POLLNVAL``)."""
+"""The descriptor has an error or hang-up (C{POLLERR | POLLHUP | POLLNVAL})."""
 
 
 class _Poller(Protocol):
@@ -48,7 +48,7 @@ class _Poller(Protocol):
 
 
 class EPollPoller:
-    """Level-triggered ``epoll(7)`` multiplexer (Linux)."""
+    """Level-triggered C{epoll(7)} multiplexer (Linux)."""
 
     __slots__ = ("_epoll", "poll")
 
@@ -83,7 +83,7 @@ class EPollPoller:
 
 
 class PollPoller:
-    """``poll(2)`` multiplexer (any POSIX system)."""
+    """C{poll(2)} multiplexer (any POSIX system)."""
 
     __slots__ = ("_poll",)
 
@@ -118,7 +118,7 @@ class PollPoller:
 
 
 class SelectPoller:
-    """``select(2)`` multiplexer (most portable; limited to FD_SETSIZE descriptors)."""
+    """C{select(2)} multiplexer (most portable; limited to FD_SETSIZE descriptors)."""
 
     __slots__ = ("_readers", "_writers")
 
@@ -149,7 +149,7 @@ class SelectPoller:
 
     def poll(self, timeout: float | None) -> list[tuple[int, int]]:
         """
-        Wait for readiness with ``select(2)``.
+        Wait for readiness with C{select(2)}.
 
         A descriptor closed behind the poller's back makes select fail with
         EBADF; each watched descriptor is then reported with ERROR so the

@@ -306,7 +306,8 @@ class PosixReactorBase(
         the factory's C{startedConnecting}, C{clientConnectionFailed} and
         C{clientConnectionLost}.
 
-        @param timeout: seconds before the attempt fails with L{TimeoutError}.
+        @param timeout: seconds before the attempt fails with
+            L{TimeoutError<netframe.core.error.TimeoutError>}.
         @param bindAddress: C{(host, port)} to bind the local end to, or None.
         @return: an L{IConnector}, already connecting.
         """

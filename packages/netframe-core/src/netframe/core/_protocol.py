@@ -175,7 +175,7 @@ class ClientFactory(Factory):
     A factory for outgoing connections, told about the connection's progress.
 
     The reactor's C{connect*} methods call L{startedConnecting} first, then
-    either L{buildProtocol} (connected) or L{clientConnectionFailed}; after a
+    either L{buildProtocol<Factory.buildProtocol>} (connected) or L{clientConnectionFailed}; after a
     connection was made and dropped, L{clientConnectionLost}.
     """
 

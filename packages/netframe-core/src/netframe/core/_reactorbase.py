@@ -232,16 +232,16 @@ class ReactorBase(_ThreadPoolReactorMixin, _ResolverReactorMixin):
     """
     Timers, system events, thread calls and the main loop shared by all reactors.
 
-    @ivar running: True between the 'during startup' phase and the moment the
-        loop stops (IReactorCore.running).
-    @ivar installSignalHandlers: whether C{run()} may install SIGINT/SIGTERM
-        handlers when called in the main thread (overridable per call).
-
     The thread pool (IReactorThreads: C{callInThread}, C{getThreadPool},
     C{suggestThreadPoolSize}) and the pluggable resolver
     (IReactorPluggableResolver: C{installResolver}, C{resolve}) come from
     the mixins in L{netframe.core._threadpoolreactor} and
     L{netframe.core._resolver}.
+
+    @ivar running: True between the 'during startup' phase and the moment the
+        loop stops (IReactorCore.running).
+    @ivar installSignalHandlers: whether C{run()} may install SIGINT/SIGTERM
+        handlers when called in the main thread (overridable per call).
     """
 
     running: bool

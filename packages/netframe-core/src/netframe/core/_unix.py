@@ -872,7 +872,8 @@ class _UNIXMixin:
         Connect to the UNIX stream socket C{address}.
 
         @param factory: a L{ClientFactory}.
-        @param timeout: seconds before the attempt fails with L{TimeoutError}.
+        @param timeout: seconds before the attempt fails with
+            L{TimeoutError<netframe.core.error.TimeoutError>}.
         @param checkPID: fail with L{BadFileError} unless the lock file
             C{<address>.lock} names a live process.
         @return: the L{IConnector}, already connecting.

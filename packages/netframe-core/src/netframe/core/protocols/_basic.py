@@ -118,8 +118,8 @@ class LineReceiver(_PauseableMixin, Protocol):
     In line mode each line goes to L{lineReceived}; after L{setRawMode} the
     bytes go to L{rawDataReceived} until L{setLineMode}.  A switch made from
     inside a callback applies to the rest of the chunk already received.
-    L{pauseProducing} stops delivery (the rest stays buffered) until
-    L{resumeProducing}.
+    L{pauseProducing<_PauseableMixin.pauseProducing>} stops delivery (the rest stays
+    buffered) until L{resumeProducing<_PauseableMixin.resumeProducing>}.
 
     @cvar delimiter: the line terminator, default C{b"\\r\\n"}.
     @cvar MAX_LENGTH: the longest line accepted (delimiter excluded); a
