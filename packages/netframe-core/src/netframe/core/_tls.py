@@ -136,12 +136,25 @@ class _ProducerMembrane:
     """
     Stands between the underlying transport and a producer registered on the TLS layer.
 
-    A push producer is paused and resumed as the underlying transport asks (at most
-    once each way).  A pull producer is only asked for data once the handshake is
+    A push producer is paused while the underlying transport asks it to be, or while
+    the TLS layer holds it because too much was written before the handshake
+    completed; it is resumed when neither wants it paused (each change reaches the
+    producer once).  A pull producer is only asked for data once the handshake is
     done, so nothing piles up in the pre-handshake buffer.
+
+    @ivar paused: whether the underlying transport asked for a pause.
     """
 
-    __slots__ = ("_pendingPull", "_producer", "_stopped", "_streaming", "_tls", "paused")
+    __slots__ = (
+        "_held",
+        "_pendingPull",
+        "_producer",
+        "_producerPaused",
+        "_stopped",
+        "_streaming",
+        "_tls",
+        "paused",
+    )
 
     def __init__(self, producer: Any, streaming: bool, tls: TLSMemoryBIOProtocol) -> None:
         """
@@ -154,20 +167,41 @@ class _ProducerMembrane:
         self._tls = tls
         self._pendingPull = False
         self._stopped = False
+        self._held = False
+        self._producerPaused = False
         self.paused = False
 
+    def _update(self) -> None:
+        """Pause or resume a push producer when the combined wish changed."""
+        want = self.paused or self._held
+        if want != self._producerPaused and not self._stopped:
+            self._producerPaused = want
+            if want:
+                self._producer.pauseProducing()
+            else:
+                self._producer.resumeProducing()
+
+    def _holdForHandshake(self, held: bool) -> None:
+        """
+        Hold (or release) a push producer for the pre-handshake buffer.
+
+        @param held: C{True} while too much plaintext waits for the handshake.
+        """
+        if self._streaming:
+            self._held = held
+            self._update()
+
     def pauseProducing(self) -> None:
-        """Pause a push producer (once)."""
-        if self._streaming and not self.paused:
+        """The underlying transport's buffer is full: pause a push producer."""
+        if self._streaming:
             self.paused = True
-            self._producer.pauseProducing()
+            self._update()
 
     def resumeProducing(self) -> None:
         """Resume a paused push producer, or ask a pull producer for data."""
         if self._streaming:
-            if self.paused:
-                self.paused = False
-                self._producer.resumeProducing()
+            self.paused = False
+            self._update()
         elif self._tls._handshakeDone:
             self._producer.resumeProducing()
         else:
@@ -205,12 +239,17 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
     @ivar factory: the L{TLSMemoryBIOFactory} that built this protocol.
     @ivar wrappedProtocol: the application protocol.
     @cvar readSize: the most plaintext asked of OpenSSL per read.
+    @cvar handshakeBufferSize: plaintext written before the handshake completes is
+        buffered; past this many bytes a registered push producer is paused until the
+        handshake completes and the buffer is sent (without a producer the writes are
+        still accepted, as any transport buffers them).
     @cvar PROVIDES_CACHE_SIZE: how many combined interface declarations (one per
         kind of protocol and kind of transport) are remembered; the memory is cleared
         when it would grow past this.
     """
 
     readSize = 65536
+    handshakeBufferSize = 65536
     _flushSize = 65536
     # How many (protocol, transport) interface declarations are remembered.
     PROVIDES_CACHE_SIZE = 64
@@ -249,6 +288,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         self.wrappedProtocol = wrappedProtocol
         self._connectWrapped = _connectWrapped
         self._appSendBuffer: list[bytes] = []
+        self._appSendBufferSize = 0
 
     # -- connection set-up -------------------------------------------------------
 
@@ -382,11 +422,14 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         buffered = self._appSendBuffer
         if buffered:
             self._appSendBuffer = []
+            self._appSendBufferSize = 0
             self._sendPlaintext(b"".join(buffered))
         producer = self._producer
-        if producer is not None and producer._pendingPull:
-            producer._pendingPull = False
-            producer._producer.resumeProducing()
+        if producer is not None:
+            producer._holdForHandshake(False)
+            if producer._pendingPull:
+                producer._pendingPull = False
+                producer._producer.resumeProducing()
         self._maybeShutdown()
 
     def _describeHandshakeError(self, reason: Failure) -> Failure:
@@ -497,6 +540,10 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
             self._sendPlaintext(data)
         else:
             self._appSendBuffer.append(data)
+            self._appSendBufferSize += len(data)
+            producer = self._producer
+            if producer is not None and self._appSendBufferSize > self.handshakeBufferSize:
+                producer._holdForHandshake(True)
 
     def writeSequence(self, data: Any) -> None:
         """
@@ -565,6 +612,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         self.disconnecting = True
         self._lostTLSConnection = True
         self._appSendBuffer = []
+        self._appSendBufferSize = 0
         abort = getattr(self.transport, "abortConnection", None)
         if abort is not None:
             abort()
@@ -583,6 +631,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         self._reason = reason
         self._lostTLSConnection = True
         self._appSendBuffer = []
+        self._appSendBufferSize = 0
         self._flushSendBIO()
         self._dropProducer()
         self.transport.loseConnection()
@@ -599,6 +648,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         self._reason = reason
         self._lostTLSConnection = True
         self._appSendBuffer = []
+        self._appSendBufferSize = 0
         abort = getattr(self.transport, "abortConnection", None)
         if abort is not None:
             abort()
@@ -661,6 +711,8 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         membrane = _ProducerMembrane(producer, bool(streaming), self)
         self._producer = membrane
         self.transport.registerProducer(membrane, bool(streaming))
+        if not self._handshakeDone and self._appSendBufferSize > self.handshakeBufferSize:
+            membrane._holdForHandshake(True)
 
     def unregisterProducer(self) -> None:
         """Unregister the producer; a pending close may now proceed."""
