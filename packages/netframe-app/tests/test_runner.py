@@ -522,7 +522,7 @@ class ShutdownTests:
         assert "did not stop within" not in harness.stdout.getvalue()
         harness.reactor.advance(0.1)
         assert "did not stop within 5.0 seconds" in harness.stdout.getvalue()
-        del builtins.SLOW_STOP
+        del builtins.SLOW_STOP  # type: ignore[attr-defined]
 
     def test_drainFinishesEarly(self, harness: Harness) -> None:
         """A stopService that fires cancels the timeout."""
@@ -534,9 +534,9 @@ class ShutdownTests:
         runner.startLogging()
         runner.prepareReactor()
         harness.reactor.run()
-        builtins.SLOW_STOP.callback(None)
+        builtins.SLOW_STOP.callback(None)  # type: ignore[attr-defined]
         assert harness.reactor.getDelayedCalls() == []
-        del builtins.SLOW_STOP
+        del builtins.SLOW_STOP  # type: ignore[attr-defined]
 
 
 class HangupTests:
@@ -671,7 +671,7 @@ class LoggingChoiceTests:
             "application.setComponent(ILogObserver, builtins.NFAPP_EVENTS.append)\n"
         )
         harness.run("-n", "--pidfile=", "-y", str(tac))
-        del builtins.NFAPP_EVENTS
+        del builtins.NFAPP_EVENTS  # type: ignore[attr-defined]
         assert any(e.get("log_format") == "Log opened." for e in events)
         assert harness.stdout.getvalue() == ""
 
@@ -689,7 +689,7 @@ class LoggingChoiceTests:
             "application.setComponent(ILogObserver, builtins.NFAPP_EVENTS.append)\n"
         )
         harness.run("-n", "--pidfile=", "-y", str(tac))
-        del builtins.NFAPP_EVENTS
+        del builtins.NFAPP_EVENTS  # type: ignore[attr-defined]
         assert any("message" in e and "isError" in e for e in events)
 
     def test_syslog(self, harness: Harness) -> None:

@@ -592,7 +592,7 @@ class OptionTests:
         process.waitFor("Application started")
         process.signal(signal.SIGTERM)
         assert process.wait() == 0
-        assert pstats.Stats(str(out)).total_calls > 0
+        assert pstats.Stats(str(out)).total_calls > 0  # type: ignore[attr-defined]  # not in typeshed
 
     def test_debugRunsUnderPdb(self, twistd: Any, freePort: int) -> None:
         """-b runs the reactor under pdb (here told to continue at once)."""

@@ -6,7 +6,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 from hypothesis import given, settings
@@ -29,8 +29,17 @@ from netframe.cred.credentials import UsernameHashedPassword, UsernamePassword
 
 WritePath = Callable[[str, bytes], Path]
 
+
+class _ScryptParameters(TypedDict):
+    """Keyword arguments of hashPassword's scrypt parameters."""
+
+    n: int
+    r: int
+    p: int
+
+
 #: Cheap scrypt parameters for tests (128 * 16 * 1 * 1 = 2048 bytes of work).
-CHEAP = {"n": 16, "r": 1, "p": 1}
+CHEAP: _ScryptParameters = {"n": 16, "r": 1, "p": 1}
 
 
 def cheapEntry(name: bytes, password: bytes) -> bytes:

@@ -57,7 +57,7 @@ class NormalisationTests:
 
     def test_bytearrayCopied(self) -> None:
         """A bytearray becomes bytes."""
-        creds = UsernamePassword(bytearray(b"bob"), memoryview(b"pw"))
+        creds = UsernamePassword(bytearray(b"bob"), memoryview(b"pw"))  # type: ignore[arg-type]
         assert type(creds.username) is bytes and type(creds.password) is bytes
 
     def test_surrogateEscapeRoundTrips(self) -> None:

@@ -143,7 +143,8 @@ class RegistrationTests(PortalTestCase):
 
     def test_laterReplaces(self) -> None:
         """A later checker for the same interface replaces the earlier one."""
-        first, second = InMemoryUsernamePasswordDatabaseDontUse(), RaisingChecker()
+        first: ICredentialsChecker = InMemoryUsernamePasswordDatabaseDontUse()
+        second: ICredentialsChecker = RaisingChecker()
         p = Portal(self.realm, [first, second])
         assert p.checkers[credentials.IUsernamePassword] is second
         assert p.checkers[credentials.IUsernameHashedPassword] is first

@@ -146,7 +146,7 @@ userKeys = st.text().filter(lambda k: not k.startswith("log_"))
 
 @st.composite
 def events(draw: st.DrawFn) -> dict[str, Any]:
-    event = draw(st.dictionaries(userKeys, jsonValues, max_size=5))
+    event: dict[str, Any] = draw(st.dictionaries(userKeys, jsonValues, max_size=5))
     event["log_level"] = draw(st.sampled_from(list(LogLevel.iterconstants())))
     event["log_namespace"] = draw(st.text())
     event["log_time"] = draw(st.floats(min_value=0, max_value=2e9))

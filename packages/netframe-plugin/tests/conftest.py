@@ -203,10 +203,10 @@ class PluginWorld:
             f"{name} = {value}\n" for name, value in entryPoints.items()
         )
         record = []
-        for path, text in contents.items():
+        for member, text in contents.items():
             data = text.encode()
             digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
-            record.append(f"{path},sha256={digest.decode()},{len(data)}")
+            record.append(f"{member},sha256={digest.decode()},{len(data)}")
         record.append(f"{distInfo}/RECORD,,")
         contents[f"{distInfo}/RECORD"] = "\n".join(record) + "\n"
         wheels = self.root / "wheels"

@@ -9,7 +9,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import given, settings
@@ -19,13 +19,16 @@ from netframe.logger import LogLevel
 from netframe.plugin import IPlugin, getPlugins
 from netframe.plugin._cache import CACHE_FORMAT, CacheEntry, SourceCache, cacheDirectory
 
+if TYPE_CHECKING:
+    from conftest import PluginWorld
+
 
 def values(plugins: Any) -> list[str]:
     """Return the C{value} of each plugin the test plugin modules define."""
     return [p.value for p in plugins]
 
 
-def dropinCache(world: Any) -> Path:
+def dropinCache(world: PluginWorld) -> Path:
     """Return the single drop-in cache file of the world."""
     (path,) = [f for f in world.cacheFiles() if json.loads(f.read_text())["kind"] == "dropin"]
     return path
@@ -65,7 +68,9 @@ class CacheDirectoryTests:
         monkeypatch.setenv("HOME", str(tmp_path))
         assert cacheDirectory() == str(tmp_path / ".cache" / "netframe" / "plugins")
 
-    def test_disabledCacheWritesNothing(self, world, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_disabledCacheWritesNothing(
+        self, world: PluginWorld, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """With the cache off, discovery works and no cache file is written."""
         monkeypatch.setenv("NETFRAME_PLUGIN_CACHE", "off")
         world.plugin("a", "plain")
@@ -76,7 +81,7 @@ class CacheDirectoryTests:
 class CacheUseTests:
     """What a warm cache saves, and that it never changes results."""
 
-    def _three(self, world: Any) -> None:
+    def _three(self, world: PluginWorld) -> None:
         """Write three drop-ins: two IBar-only modules and one IFoo module."""
         world.plugin("a", "barone", "s.IBar")
         world.plugin("a", "foo", "s.IFoo")
@@ -85,7 +90,7 @@ class CacheUseTests:
             "a", "noplugins", "import nfplugtest_support as s\ns.imported.append(__name__)\n"
         )
 
-    def test_warmCacheImportsOnlyMatchingModules(self, world) -> None:
+    def test_warmCacheImportsOnlyMatchingModules(self, world: PluginWorld) -> None:
         """With a warm cache, getPlugins(IFoo) imports only the module that has IFoo plugins."""
         self._three(world)
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.foo:one"]
@@ -94,7 +99,9 @@ class CacheUseTests:
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.foo:one"]
         assert world.support.imported == ["netframe.plugins.foo"]
 
-    def test_coldCacheImportsEverything(self, world, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_coldCacheImportsEverything(
+        self, world: PluginWorld, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """Without a cache every plugin module is imported each process."""
         monkeypatch.setenv("NETFRAME_PLUGIN_CACHE", "off")
         self._three(world)
@@ -108,7 +115,7 @@ class CacheUseTests:
             "netframe.plugins.noplugins",
         ]
 
-    def test_warmCacheNoMatchImportsNothing(self, world) -> None:
+    def test_warmCacheNoMatchImportsNothing(self, world: PluginWorld) -> None:
         """An interface no cached module provides imports no module at all."""
         self._three(world)
         list(getPlugins(IPlugin))
@@ -116,7 +123,7 @@ class CacheUseTests:
         assert list(getPlugins(world.support.ISubFoo)) == []
         assert world.support.imported == []
 
-    def test_entryPointModulesCached(self, world) -> None:
+    def test_entryPointModulesCached(self, world: PluginWorld) -> None:
         """Entry-point modules are cached too: an unrelated one is not imported when warm."""
         world.module("site", "epfoo", world.pluginSource("s.IFoo"))
         world.module("site", "epbar", world.pluginSource("s.IBar"))
@@ -126,7 +133,7 @@ class CacheUseTests:
         assert values(getPlugins(world.support.IBar)) == ["epbar:one"]
         assert world.support.imported == ["epbar"]
 
-    def test_unchangedCacheNotRewritten(self, world) -> None:
+    def test_unchangedCacheNotRewritten(self, world: PluginWorld) -> None:
         """A cache that is already right is not written again."""
         world.plugin("a", "stable")
         list(getPlugins(IPlugin))
@@ -136,7 +143,7 @@ class CacheUseTests:
         list(getPlugins(IPlugin))
         assert path.stat().st_mtime_ns == 0
 
-    def test_cacheFileIsJSONWithoutTemporaries(self, world) -> None:
+    def test_cacheFileIsJSONWithoutTemporaries(self, world: PluginWorld) -> None:
         """The cache directory holds only complete JSON files, no temporary files."""
         world.plugin("a", "json")
         list(getPlugins(IPlugin))
@@ -145,7 +152,7 @@ class CacheUseTests:
         assert document["format"] == CACHE_FORMAT
         assert document["location"] == str(world.entry("a") / "netframe" / "plugins")
 
-    def test_staleEntryBySize(self, world) -> None:
+    def test_staleEntryBySize(self, world: PluginWorld) -> None:
         """An entry whose file size changed (same mtime) is not trusted."""
         path = world.plugin("a", "sized", "s.IBar")
         list(getPlugins(IPlugin))
@@ -155,7 +162,7 @@ class CacheUseTests:
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.sized:longer_name"]
 
-    def test_removedModulePrunedFromCache(self, world) -> None:
+    def test_removedModulePrunedFromCache(self, world: PluginWorld) -> None:
         """A module whose file was removed disappears from results and from the cache file."""
         world.plugin("a", "keep")
         gone = world.plugin("a", "gone")
@@ -165,7 +172,7 @@ class CacheUseTests:
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.keep:one"]
         assert list(json.loads(dropinCache(world).read_text())["modules"]) == ["keep"]
 
-    def test_lyingCacheGivesNoWrongResults(self, world) -> None:
+    def test_lyingCacheGivesNoWrongResults(self, world: PluginWorld) -> None:
         """A cache claiming a module has IFoo plugins when it has not: verified after import."""
         world.plugin("a", "honest", "s.IBar")
         list(getPlugins(IPlugin))
@@ -188,7 +195,7 @@ class CacheUseTests:
             b"[" * 100_000,
         ],
     )
-    def test_corruptCacheFile(self, world, content: bytes) -> None:
+    def test_corruptCacheFile(self, world: PluginWorld, content: bytes) -> None:
         """A corrupt cache file gives correct results and is replaced by a valid one."""
         world.plugin("a", "survivor")
         list(getPlugins(IPlugin))
@@ -198,7 +205,7 @@ class CacheUseTests:
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.survivor:one"]
         assert list(json.loads(path.read_text())["modules"]) == ["survivor"]
 
-    def test_corruptEntryIgnored(self, world) -> None:
+    def test_corruptEntryIgnored(self, world: PluginWorld) -> None:
         """An entry with fields of the wrong type makes the file ignored, not an error."""
         world.plugin("a", "typed")
         list(getPlugins(IPlugin))
@@ -210,7 +217,7 @@ class CacheUseTests:
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.typed:one"]
         assert world.support.imported == ["netframe.plugins.typed"]
 
-    def test_otherInterpreterCacheIgnored(self, world) -> None:
+    def test_otherInterpreterCacheIgnored(self, world: PluginWorld) -> None:
         """A cache written by another interpreter (sys.prefix) is not used for this one."""
         world.plugin("a", "venv", "s.IBar")
         realPrefix = sys.prefix
@@ -228,7 +235,7 @@ class CacheUseTests:
 class UnwritableCacheTests:
     """A cache that cannot be written costs speed only."""
 
-    def test_fileInPlaceOfDirectory(self, world, events) -> None:
+    def test_fileInPlaceOfDirectory(self, world: PluginWorld, events: list[dict[str, Any]]) -> None:
         """With a file where the cache directory should be, results are right and one info event says so."""
         world.cache.write_text("not a directory")
         world.plugin("a", "works")
@@ -241,7 +248,7 @@ class UnwritableCacheTests:
         assert all(e["directory"] == str(world.cache) for e in infos)
         assert world.cache.read_text() == "not a directory"
 
-    def test_readOnlyCacheDirectory(self, world) -> None:
+    def test_readOnlyCacheDirectory(self, world: PluginWorld) -> None:
         """A read-only cache directory gives correct results (and, as root, is still written)."""
         world.plugin("a", "first")
         list(getPlugins(IPlugin))
@@ -253,7 +260,7 @@ class UnwritableCacheTests:
             "netframe.plugins.second:one",
         ]
 
-    def test_readOnlyStaleCacheStillRight(self, world) -> None:
+    def test_readOnlyStaleCacheStillRight(self, world: PluginWorld) -> None:
         """A stale cache that cannot be rewritten still gives right results each time."""
         world.cache.mkdir()
         path = world.plugin("a", "stale", "s.IBar")
@@ -266,7 +273,9 @@ class UnwritableCacheTests:
             world.newProcess()
             assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.stale:one"]
 
-    def test_failedReplaceLeavesNoTemporary(self, world, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_failedReplaceLeavesNoTemporary(
+        self, world: PluginWorld, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """If replacing the cache file fails, the temporary file is removed and nothing raises."""
         world.plugin("a", "tmp")
 

@@ -9,7 +9,7 @@ import os
 import sys
 import threading
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from zope.interface import implementer
@@ -19,6 +19,9 @@ from zope.interface.verify import verifyObject
 import netframe.plugin
 from netframe.logger import LogLevel
 from netframe.plugin import IPlugin, PluginImportsReactorError, getPlugins, pluginPackagePaths
+
+if TYPE_CHECKING:
+    from conftest import PluginWorld
 
 
 def values(plugins: Any) -> list[str]:
@@ -85,7 +88,7 @@ class PublicAPITests:
 class SelectionTests:
     """Which module-level objects are plugins."""
 
-    def test_onlyObjectsProvidingBothInterfaces(self, world) -> None:
+    def test_onlyObjectsProvidingBothInterfaces(self, world: PluginWorld) -> None:
         """Objects providing IFoo but not IPlugin, or IPlugin but not IFoo, are not returned."""
         world.dropin(
             "a",
@@ -113,12 +116,12 @@ class SelectionTests:
         assert values(getPlugins(world.support.IFoo)) == ["good"]
         assert values(getPlugins(IPlugin)) == ["other plugin", "good"]
 
-    def test_extendedInterfaceMatches(self, world) -> None:
+    def test_extendedInterfaceMatches(self, world: PluginWorld) -> None:
         """A plugin providing a sub-interface of IFoo is an IFoo plugin."""
         world.plugin("a", "sub", "s.ISubFoo")
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.sub:one"]
 
-    def test_sameObjectOnce(self, world) -> None:
+    def test_sameObjectOnce(self, world: PluginWorld) -> None:
         """An object bound in two plugin modules (or twice in one) is returned once."""
         world.plugin("a", "first", names=("one", "alias"))
         world.dropin(
@@ -131,7 +134,7 @@ class SelectionTests:
             "netframe.plugins.first:alias",
         ]
 
-    def test_definitionOrderWithinModule(self, world) -> None:
+    def test_definitionOrderWithinModule(self, world: PluginWorld) -> None:
         """Plugins of one module come in the order the module binds them."""
         world.plugin("a", "many", names=("zeta", "alpha", "mid"))
         assert values(getPlugins(world.support.IFoo)) == [
@@ -140,7 +143,7 @@ class SelectionTests:
             "netframe.plugins.many:mid",
         ]
 
-    def test_concurrentDiscovery(self, world) -> None:
+    def test_concurrentDiscovery(self, world: PluginWorld) -> None:
         """Threads discovering at once get the same plugins and each module runs once."""
         for index in range(20):
             world.plugin("a", f"mod{index:02d}")
@@ -158,7 +161,7 @@ class SelectionTests:
         assert results == [expected] * 4
         assert sorted(world.support.imported) == [f"netframe.plugins.mod{i:02d}" for i in range(20)]
 
-    def test_iteratorIsLazy(self, world) -> None:
+    def test_iteratorIsLazy(self, world: PluginWorld) -> None:
         """Calling getPlugins imports nothing until the iterator is advanced."""
         world.plugin("a", "lazy")
         plugins = getPlugins(world.support.IFoo)
@@ -170,7 +173,7 @@ class SelectionTests:
 class DropinTests:
     """Drop-in files in netframe/plugins/ directories on sys.path."""
 
-    def test_orderIsSysPathThenName(self, world) -> None:
+    def test_orderIsSysPathThenName(self, world: PluginWorld) -> None:
         """Modules come directory by directory in sys.path order, by file name within one."""
         world.plugin("a", "zzz")
         world.plugin("a", "aaa")
@@ -181,7 +184,7 @@ class DropinTests:
             "netframe.plugins.mmm:one",
         ]
 
-    def test_moduleRegisteredAsDropinName(self, world) -> None:
+    def test_moduleRegisteredAsDropinName(self, world: PluginWorld) -> None:
         """A drop-in stem.py is loaded as netframe.plugins.stem and can be imported by that name."""
         path = world.plugin("a", "named")
         (plugin,) = getPlugins(world.support.IFoo)
@@ -190,7 +193,7 @@ class DropinTests:
         assert importlib.import_module("netframe.plugins.named") is module
         assert type(plugin).__module__ == "netframe.plugins.named"
 
-    def test_packageDirectorySkipped(self, world) -> None:
+    def test_packageDirectorySkipped(self, world: PluginWorld) -> None:
         """A netframe/plugins/ directory with an __init__.py is skipped entirely."""
         world.plugin("a", "kept")
         world.plugin("b", "skipped")
@@ -198,7 +201,7 @@ class DropinTests:
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.kept:one"]
         assert "netframe.plugins.skipped" not in sys.modules
 
-    def test_nonModuleFilesIgnored(self, world) -> None:
+    def test_nonModuleFilesIgnored(self, world: PluginWorld) -> None:
         """__init__-less directories' non-.py files, and names that are not identifiers, are ignored."""
         world.plugin("a", "real")
         directory = world.entry("a") / "netframe" / "plugins"
@@ -208,7 +211,7 @@ class DropinTests:
         (directory / "sub.py").mkdir()
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.real:one"]
 
-    def test_symlinkedFilesFollowed(self, world) -> None:
+    def test_symlinkedFilesFollowed(self, world: PluginWorld) -> None:
         """A symbolic link to a plugin file is a plugin module; a dangling link is skipped."""
         target = world.root / "elsewhere.py"
         target.write_text(world.pluginSource())
@@ -218,7 +221,7 @@ class DropinTests:
         (directory / "dangling.py").symlink_to(world.root / "missing.py")
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.linked:one"]
 
-    def test_nonStringSysPathEntryIgnored(self, world) -> None:
+    def test_nonStringSysPathEntryIgnored(self, world: PluginWorld) -> None:
         """A sys.path entry that is not a string is skipped, as the import system does."""
         world.plugin("a", "kept")
         world.plugin("b", "unseen")
@@ -226,14 +229,16 @@ class DropinTests:
         sys.path.insert(0, world.root / "b")  # type: ignore[arg-type]
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.kept:one"]
 
-    def test_sameDirectoryTwiceOnSysPath(self, world, events) -> None:
+    def test_sameDirectoryTwiceOnSysPath(
+        self, world: PluginWorld, events: list[dict[str, Any]]
+    ) -> None:
         """A directory listed twice on sys.path is read once and reported as nothing."""
         world.plugin("a", "once")
         sys.path.append(str(world.entry("a")))
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.once:one"]
         assert warnings(events) == []
 
-    def test_duplicateNameFirstWins(self, world, events) -> None:
+    def test_duplicateNameFirstWins(self, world: PluginWorld, events: list[dict[str, Any]]) -> None:
         """The same stem in two directories: the first on sys.path is used, the other reported once."""
         world.plugin("a", "dup", names=("first",))
         shadowed = world.plugin("b", "dup", names=("second",))
@@ -243,7 +248,7 @@ class DropinTests:
         assert warning["module"] == "netframe.plugins.dup"
         assert warning["path"] == str(shadowed)
 
-    def test_newDropinFoundInSameProcess(self, world) -> None:
+    def test_newDropinFoundInSameProcess(self, world: PluginWorld) -> None:
         """A drop-in written after a first discovery is found by the next one."""
         world.plugin("a", "early")
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.early:one"]
@@ -253,7 +258,7 @@ class DropinTests:
             "netframe.plugins.late:one",
         ]
 
-    def test_removedDropinDisappearsAtOnce(self, world) -> None:
+    def test_removedDropinDisappearsAtOnce(self, world: PluginWorld) -> None:
         """A deleted drop-in is no longer returned, even in the process that loaded it."""
         world.plugin("a", "stays")
         gone = world.plugin("a", "goes")
@@ -261,7 +266,9 @@ class DropinTests:
         gone.unlink()
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.stays:one"]
 
-    def test_readOnlyPluginDirectory(self, world, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_readOnlyPluginDirectory(
+        self, world: PluginWorld, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """Discovery in a read-only plugin directory works and adds no file to it."""
         monkeypatch.setattr(sys, "dont_write_bytecode", True)
         world.plugin("a", "ro")
@@ -275,7 +282,7 @@ class DropinTests:
         assert world.cacheFiles() != []
 
     def test_unreadableDirectoryReported(
-        self, world, events, monkeypatch: pytest.MonkeyPatch
+        self, world: PluginWorld, events: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """A plugin directory that cannot be listed is skipped and reported once."""
         world.plugin("a", "fine")
@@ -298,7 +305,9 @@ class DropinTests:
 class BrokenPluginTests:
     """Plugin modules that fail to import."""
 
-    def test_raisingModuleReportedOthersLoad(self, world, events) -> None:
+    def test_raisingModuleReportedOthersLoad(
+        self, world: PluginWorld, events: list[dict[str, Any]]
+    ) -> None:
         """A module raising on import is logged as critical with its failure; the others still load."""
         world.plugin("a", "aaa")
         broken = world.dropin("a", "broken", "raise RuntimeError('plugin exploded')\n")
@@ -314,7 +323,7 @@ class BrokenPluginTests:
         assert event["log_namespace"] == "netframe.plugin"
         assert "netframe.plugins.broken" not in sys.modules
 
-    def test_syntaxErrorReported(self, world, events) -> None:
+    def test_syntaxErrorReported(self, world: PluginWorld, events: list[dict[str, Any]]) -> None:
         """A module with a syntax error is reported like any other failing module."""
         world.dropin("a", "syntax", "def (:\n")
         world.plugin("a", "valid")
@@ -323,14 +332,14 @@ class BrokenPluginTests:
         assert event["module"] == "netframe.plugins.syntax"
         assert isinstance(event["log_failure"].value, SyntaxError)
 
-    def test_systemExitReported(self, world, events) -> None:
+    def test_systemExitReported(self, world: PluginWorld, events: list[dict[str, Any]]) -> None:
         """A module calling sys.exit at import is reported, not allowed to end discovery."""
         world.dropin("a", "exits", "raise SystemExit(3)\n")
         world.plugin("a", "valid")
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.valid:one"]
         assert isinstance(failures(events)[0]["log_failure"].value, SystemExit)
 
-    def test_reportedOncePerProcess(self, world, events) -> None:
+    def test_reportedOncePerProcess(self, world: PluginWorld, events: list[dict[str, Any]]) -> None:
         """Repeated discoveries report a broken module once and do not re-execute it."""
         world.dropin("a", "broken", "import nfplugtest_support as s\ns.imported.append(1)\n1/0\n")
         for _ in range(3):
@@ -338,7 +347,9 @@ class BrokenPluginTests:
         assert len(failures(events)) == 1
         assert world.support.imported == [1]
 
-    def test_reportedAgainInNewProcess(self, world, events) -> None:
+    def test_reportedAgainInNewProcess(
+        self, world: PluginWorld, events: list[dict[str, Any]]
+    ) -> None:
         """Broken modules are never cached: a new process imports and reports them again."""
         world.dropin("a", "broken", "1/0\n")
         list(getPlugins(IPlugin))
@@ -346,7 +357,7 @@ class BrokenPluginTests:
         list(getPlugins(IPlugin))
         assert len(failures(events)) == 2
 
-    def test_fixedModuleLoads(self, world, events) -> None:
+    def test_fixedModuleLoads(self, world: PluginWorld, events: list[dict[str, Any]]) -> None:
         """Once a broken file is fixed, the same process loads it."""
         path = world.dropin("a", "fixme", "1/0\n")
         assert list(getPlugins(world.support.IFoo)) == []
@@ -356,7 +367,9 @@ class BrokenPluginTests:
         assert values(getPlugins(world.support.IFoo)) == ["netframe.plugins.fixme:one"]
         assert len(failures(events)) == 1
 
-    def test_brokenProvidedByReported(self, world, events) -> None:
+    def test_brokenProvidedByReported(
+        self, world: PluginWorld, events: list[dict[str, Any]]
+    ) -> None:
         """A module-level object that breaks interface checks makes its module broken, not discovery."""
         world.dropin(
             "a",
@@ -400,7 +413,9 @@ def fakeCore(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
 class ReactorImportTests:
     """Discovery must not leave netframe.core.reactor imported."""
 
-    def test_reactorImportUndoneAndReported(self, world, events, fakeCore) -> None:
+    def test_reactorImportUndoneAndReported(
+        self, world: PluginWorld, events: list[dict[str, Any]], fakeCore: Any
+    ) -> None:
         """A plugin importing netframe.core.reactor has the import undone and is reported as broken."""
         world.dropin("a", "grabby", REACTOR_PLUGIN + world.pluginSource())
         world.plugin("a", "polite")
@@ -414,7 +429,9 @@ class ReactorImportTests:
         assert isinstance(error, PluginImportsReactorError)
         assert "imports netframe.core.reactor at module level" in str(error)
 
-    def test_reportedOnce(self, world, events, fakeCore) -> None:
+    def test_reportedOnce(
+        self, world: PluginWorld, events: list[dict[str, Any]], fakeCore: Any
+    ) -> None:
         """The reactor-importing plugin is reported once and not executed again in the process."""
         world.dropin(
             "a", "grabby", REACTOR_PLUGIN + "import nfplugtest_support as s\ns.imported.append(1)\n"
@@ -425,7 +442,7 @@ class ReactorImportTests:
         assert world.support.imported == [1]
         assert "netframe.core.reactor" not in sys.modules
 
-    def test_existingReactorAttributeKept(self, world, fakeCore) -> None:
+    def test_existingReactorAttributeKept(self, world: PluginWorld, fakeCore: Any) -> None:
         """A reactor attribute netframe.core had before discovery is not removed."""
         fakeCore.reactor = marker = object()
         world.dropin("a", "grabby", REACTOR_PLUGIN.replace("core.reactor = reactor", ""))
@@ -434,7 +451,11 @@ class ReactorImportTests:
         assert fakeCore.reactor is marker
 
     def test_reactorAlreadyImportedIsLeftAlone(
-        self, world, events, fakeCore, monkeypatch: pytest.MonkeyPatch
+        self,
+        world: PluginWorld,
+        events: list[dict[str, Any]],
+        fakeCore: Any,
+        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         """If the reactor was imported before discovery, plugins using it are fine and it stays."""
         existing = types.ModuleType("netframe.core.reactor")
@@ -451,7 +472,7 @@ class ReactorImportTests:
 class EntryPointTests:
     """Plugins from installed distributions' entry points."""
 
-    def test_wheelEntryPointFoundThenUninstalled(self, world) -> None:
+    def test_wheelEntryPointFoundThenUninstalled(self, world: PluginWorld) -> None:
         """A plugin module from an installed wheel is found, and disappears once uninstalled."""
         wheel = world.wheel(
             "tinyplug",
@@ -465,14 +486,14 @@ class EntryPointTests:
         world.newProcess()
         assert list(getPlugins(world.support.IFoo)) == []
 
-    def test_entryPointWithAttribute(self, world) -> None:
+    def test_entryPointWithAttribute(self, world: PluginWorld) -> None:
         """An entry value module:name makes that object the only candidate."""
         world.module("site", "attrplug", world.pluginSource(names=("chosen", "ignored")))
         wheel = world.wheel("attrdist", {}, {"attrplug": "attrplug:chosen"})
         world.install(wheel, "site")
         assert values(getPlugins(world.support.IFoo)) == ["attrplug:chosen"]
 
-    def test_entryPointsSortedAfterDropins(self, world) -> None:
+    def test_entryPointsSortedAfterDropins(self, world: PluginWorld) -> None:
         """Entry-point modules come after drop-ins, sorted by entry name."""
         world.plugin("a", "zdropin")
         world.module("site", "epmod_b", world.pluginSource())
@@ -484,7 +505,9 @@ class EntryPointTests:
             "epmod_b:one",
         ]
 
-    def test_entryPointShadowedByDropin(self, world, events) -> None:
+    def test_entryPointShadowedByDropin(
+        self, world: PluginWorld, events: list[dict[str, Any]]
+    ) -> None:
         """An entry point named like a drop-in is ignored and reported once."""
         world.plugin("a", "same")
         world.module("site", "sameplug", world.pluginSource())
@@ -494,7 +517,7 @@ class EntryPointTests:
         (warning,) = warnings(events)
         assert warning["module"] == "same"
 
-    def test_brokenEntryPointModule(self, world, events) -> None:
+    def test_brokenEntryPointModule(self, world: PluginWorld, events: list[dict[str, Any]]) -> None:
         """An entry-point module that raises on import is reported; other plugins still load."""
         world.module("site", "badep", "raise ImportError('missing dependency')\n")
         world.module("site", "goodep", world.pluginSource())
@@ -503,7 +526,9 @@ class EntryPointTests:
         (event,) = failures(events)
         assert event["module"] == "badep"
 
-    def test_missingEntryPointModule(self, world, events) -> None:
+    def test_missingEntryPointModule(
+        self, world: PluginWorld, events: list[dict[str, Any]]
+    ) -> None:
         """An entry point naming a module that does not exist is reported as broken."""
         world.install(world.wheel("ghostdist", {}, {"ghost": "no_such_module_here"}), "site")
         assert list(getPlugins(IPlugin)) == []
@@ -511,7 +536,7 @@ class EntryPointTests:
         assert event["module"] == "no_such_module_here"
         assert isinstance(event["log_failure"].value, ModuleNotFoundError)
 
-    def test_invalidEntryPointValue(self, world, events) -> None:
+    def test_invalidEntryPointValue(self, world: PluginWorld, events: list[dict[str, Any]]) -> None:
         """An entry value that is not a module path is ignored with a warning."""
         world.install(world.wheel("weirddist", {}, {"weird": "not a module!"}), "site")
         assert list(getPlugins(IPlugin)) == []
@@ -522,7 +547,7 @@ class EntryPointTests:
 class PluginPackagePathsTests:
     """pluginPackagePaths(name)."""
 
-    def test_nonPackageDirectoriesOnly(self, world) -> None:
+    def test_nonPackageDirectoriesOnly(self, world: PluginWorld) -> None:
         """The <name as path> directories without __init__.py are returned, in sys.path order."""
         world.module("pkg", "proj.plugins.__init__", "")
         for entry in ("dev1", "dev2"):
@@ -533,7 +558,9 @@ class PluginPackagePathsTests:
             str(world.entry("dev2") / "proj" / "plugins"),
         ]
 
-    def test_relativeEntryIsMadeAbsolute(self, world, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_relativeEntryIsMadeAbsolute(
+        self, world: PluginWorld, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """The empty sys.path entry (current directory) gives an absolute path."""
         base = world.entry("cwd")
         (base / "proj" / "plugins").mkdir(parents=True)
@@ -546,7 +573,7 @@ class PluginPackagePathsTests:
         with pytest.raises(ValueError, match="not a dotted package name"):
             pluginPackagePaths("../etc")
 
-    def test_packageArgumentIgnoresDefaultSources(self, world) -> None:
+    def test_packageArgumentIgnoresDefaultSources(self, world: PluginWorld) -> None:
         """With a package, neither netframe/plugins drop-ins nor entry points are consulted."""
         world.plugin("a", "dropped")
         world.module("pkg", "proj2.plugins.__init__", "")
@@ -555,7 +582,7 @@ class PluginPackagePathsTests:
         assert values(getPlugins(world.support.IFoo, package)) == ["proj2.plugins.own:one"]
         assert "netframe.plugins.dropped" not in sys.modules
 
-    def test_alreadyImportedPackageModuleReused(self, world) -> None:
+    def test_alreadyImportedPackageModuleReused(self, world: PluginWorld) -> None:
         """A plugin module the program imported itself is reused, not executed again."""
         world.module("pkg", "proj3.plugins.__init__", "")
         world.module("pkg", "proj3.plugins.mine", world.pluginSource())

@@ -7,11 +7,15 @@ from __future__ import annotations
 import importlib
 import json
 import os
+from typing import TYPE_CHECKING
 
 import pytest
 from zope.interface.verify import verifyObject
 
 from netframe.plugin import IPlugin, getPlugins
+
+if TYPE_CHECKING:
+    from conftest import PluginWorld
 
 IMATSIM = '''
 from zope.interface import Interface, Attribute
@@ -60,7 +64,9 @@ brassPlate = SimpleMaterial(1.03421359e11, 1.4 + 0.5j)
 class MaterialsExampleTests:
     """PL1: IMaterial plugins in a drop-in directory (L9155-9220)."""
 
-    def test_displayAllKnownMaterials(self, world, capsys: pytest.CaptureFixture[str]) -> None:
+    def test_displayAllKnownMaterials(
+        self, world: PluginWorld, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         """The example prints two pairs of lines, steel plate then brass plate."""
         world.module("project", "matsim.imatsim", IMATSIM)
         world.module("project", "matsim.display", MATSIM_DISPLAY)
@@ -75,7 +81,7 @@ class MaterialsExampleTests:
             "Also a dielectric constant of (1.4+0.5j).\n"
         )
 
-    def test_pluginsProvideBothInterfaces(self, world) -> None:
+    def test_pluginsProvideBothInterfaces(self, world: PluginWorld) -> None:
         """Each material found provides IPlugin and IMaterial (verifyObject)."""
         world.module("project", "matsim.imatsim", IMATSIM)
         world.dropin("project", "matsim_plugin", MATSIM_PLUGIN)
@@ -86,7 +92,7 @@ class MaterialsExampleTests:
             assert verifyObject(IPlugin, material)
             assert verifyObject(imatsim.IMaterial, material)
 
-    def test_pluginFileMayShareTheProjectName(self, world) -> None:
+    def test_pluginFileMayShareTheProjectName(self, world: PluginWorld) -> None:
         """A drop-in named like the project package does not shadow it (loaded as netframe.plugins.matsim)."""
         world.module("project", "matsim.imatsim", IMATSIM)
         world.dropin("project", "matsim", MATSIM_PLUGIN)
@@ -99,7 +105,7 @@ class MaterialsExampleTests:
 class CustomPluginPackageTests:
     """PL2: a custom plugin package (L9226-9232)."""
 
-    def _project(self, world) -> None:
+    def _project(self, world: PluginWorld) -> None:
         """Write yourproject with its plugin package and plugins in two places."""
         world.module(
             "installed", "yourproject.iyourproject", "from nfplugtest_support import IFoo\n"
@@ -118,7 +124,7 @@ class CustomPluginPackageTests:
         development.mkdir(parents=True)
         (development / "extra.py").write_text(world.pluginSource(names=("two",)))
 
-    def test_pluginsFoundInEveryPortion(self, world) -> None:
+    def test_pluginsFoundInEveryPortion(self, world: PluginWorld) -> None:
         """getPlugins(I, yourproject.plugins) finds plugins in the package and in yourproject/plugins/ dirs."""
         self._project(world)
         package = importlib.import_module("yourproject.plugins")
@@ -126,7 +132,7 @@ class CustomPluginPackageTests:
         values = [p.value for p in getPlugins(world.support.IFoo, package)]
         assert values == ["yourproject.plugins.builtin:one", "yourproject.plugins.extra:two"]
 
-    def test_pluginsOfAnotherPackageAreNotFound(self, world) -> None:
+    def test_pluginsOfAnotherPackageAreNotFound(self, world: PluginWorld) -> None:
         """Plugins in a custom package are not found by the default sources, and drop-ins not by the package."""
         self._project(world)
         world.plugin("dropins", "elsewhere", names=("three",))
@@ -142,7 +148,7 @@ class CustomPluginPackageTests:
 class CacheRegenerationTests:
     """PL3: list(getPlugins(IPlugin)) regenerates the cache (L9240-9243)."""
 
-    def test_regenerationWritesCache(self, world) -> None:
+    def test_regenerationWritesCache(self, world: PluginWorld) -> None:
         """Listing every IPlugin writes a cache file naming each module and what it provides."""
         world.plugin("a", "first", "s.IFoo")
         world.plugin("a", "second", "s.IBar")
@@ -156,7 +162,7 @@ class CacheRegenerationTests:
         assert "nfplugtest_support.IBar" not in modules["first"]["interfaces"]
         assert "netframe.plugin.IPlugin" in modules["second"]["interfaces"]
 
-    def test_staleCacheRebuilt(self, world) -> None:
+    def test_staleCacheRebuilt(self, world: PluginWorld) -> None:
         """After a plugin file changes, its stale entry is replaced and its new plugins are found."""
         path = world.plugin("a", "first", "s.IFoo")
         list(getPlugins(IPlugin))

@@ -270,10 +270,10 @@ class FuzzTests:
         ]
         for i in range(10_000):
             if i % 2:
-                data = bytearray(rng.choice(valid))
+                mutated = bytearray(rng.choice(valid))
                 for _ in range(rng.randint(1, 4)):
-                    data[rng.randrange(len(data))] = rng.randrange(256)
-                data = bytes(data)
+                    mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+                data = bytes(mutated)
             else:
                 data = bytes(rng.randrange(256) for _ in range(rng.randint(0, 40)))
             decoder = BananaDecoder(rng.choice([b"none", b"pb"]), sizeLimit=1000, depthLimit=50)
@@ -287,6 +287,9 @@ class ProtocolTests:
     """The Banana protocol adapter: handshake and error handling."""
 
     class Recorder(Banana):
+        received: list[Any]
+        ready: bool
+
         def connectionReady(self) -> None:
             self.ready = True
 

@@ -7,7 +7,7 @@ lines, failures, references, caches, login, limits and hostile peers.
 from __future__ import annotations
 
 import gc
-from typing import Any
+from typing import Any, cast
 
 from zope.interface import Interface, implementer
 from zope.interface.verify import verifyObject
@@ -84,11 +84,13 @@ class SenderPond(FrogPond, pb.Copyable):
 
 
 class ReceiverPond2(pb.RemoteCopy):
+    frogsAndToads: int
+
     def setCopyableState(self, state: Any) -> None:
         self.__dict__ = state
 
     def count(self) -> int:
-        return self.frogsAndToads  # type: ignore[no-any-return]
+        return self.frogsAndToads
 
 
 pb.setUnjellyableForClass(SenderPond, ReceiverPond2)
@@ -124,6 +126,8 @@ class MasterDuckPond(pb.Cacheable):
 
 
 class SlaveDuckPond(pb.RemoteCache):
+    cacheducks: list[str]
+
     def count(self) -> int:
         return len(self.cacheducks)
 
@@ -230,7 +234,7 @@ class Two(pb.Referenceable):
 
 class One(pb.Root):
     def __init__(self) -> None:
-        self.two: Any = None
+        self.two: Two | None = None
 
     def remote_getTwo(self) -> Two:
         self.two = Two()
@@ -392,10 +396,10 @@ class FailureTests(PBTestCase):
     def test_tracebackNotSentByDefault(self) -> None:
         """unsafeTracebacks=False sends no traceback; True sends it."""
         pair = self.pair(ExcRoot())
-        reason = pair.fail(pair.root().callRemote("broken"))
+        reason = cast(pb.CopiedFailure, pair.fail(pair.root().callRemote("broken")))
         assert reason.traceback == "Traceback unavailable\n"
         pair = self.pair(ExcRoot(), unsafeTracebacks=True)
-        reason = pair.fail(pair.root().callRemote("broken"))
+        reason = cast(pb.CopiedFailure, pair.fail(pair.root().callRemote("broken")))
         assert "remote_broken" in reason.traceback
 
     def test_pb6Transcript(self) -> None:

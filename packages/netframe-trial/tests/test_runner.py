@@ -9,6 +9,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,7 +61,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         del sys.modules[mod]
 
 
-def ids(tests: list[object]) -> list[str]:
+def ids(tests: list[Any]) -> list[str]:
     """The short ids (without the package prefix) of loaded tests."""
     return [t.id().split(".", 1)[1] for t in tests]
 

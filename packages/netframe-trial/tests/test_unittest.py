@@ -233,7 +233,7 @@ class FixtureTests:
 
     def test_setUpFailureSkipsTestAndTearDownButRunsCleanups(self, reporter: Reporter) -> None:
         """A failing setUp prevents the test and tearDown; cleanups still run."""
-        calls = []
+        calls: list[str] = []
 
         class T(unittest.SynchronousTestCase):
             def setUp(self) -> None:
@@ -252,7 +252,7 @@ class FixtureTests:
 
     def test_cleanupsRunLastFirstAndErrorsAreReported(self, reporter: Reporter) -> None:
         """Cleanups run in reverse order; a failing cleanup is an error."""
-        calls = []
+        calls: list[int] = []
 
         class T(unittest.SynchronousTestCase):
             def test_x(self) -> None:
@@ -409,7 +409,7 @@ class AssertionTests:
         case = unittest.SynchronousTestCase()
         with case.assertRaises(ValueError) as cm:
             raise ValueError("v")
-        assert isinstance(cm.exception, ValueError)
+        assert isinstance(cm.exception, ValueError)  # type: ignore[unreachable]  # assertRaises is typed Any
 
     def test_assertWarnsTwistedForm(self) -> None:
         """assertWarns(category, message, filename, f) checks the warning and returns f's result."""
@@ -497,11 +497,16 @@ class AsyncTestCaseTests:
 
         def later(name: str) -> defer.Deferred[None]:
             d: defer.Deferred[None] = defer.Deferred()
-            fakeReactor.callLater(1, lambda: (calls.append(name), d.callback(None)))
+
+            def fire() -> None:
+                calls.append(name)
+                d.callback(None)
+
+            fakeReactor.callLater(1, fire)
             return d
 
         class T(unittest.TestCase):
-            def setUp(self) -> defer.Deferred[None]:
+            def setUp(self) -> defer.Deferred[None]:  # type: ignore[override]  # trial waits for it
                 self.addCleanup(later, "cleanup")
                 return later("setUp")
 
@@ -652,7 +657,7 @@ class AsyncTestCaseTests:
         self, fakeReactor: Any, reporter: Reporter
     ) -> None:
         """KeyboardInterrupt in a test is an error, cleanups run, the reporter stops."""
-        calls = []
+        calls: list[str] = []
 
         class T(unittest.TestCase):
             def test_x(self) -> None:
