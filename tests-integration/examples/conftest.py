@@ -28,6 +28,9 @@ STARTUP_TIMEOUT = 30.0
 IO_TIMEOUT = 10.0
 """Seconds a single network exchange with an example may take."""
 
+POLL_TIMEOUT = 20.0
+"""Seconds a changed finger status gets to become visible on the finger port."""
+
 EXIT_TIMEOUT = 30.0
 """Seconds an example gets to exit after SIGTERM (then it is killed)."""
 
@@ -189,6 +192,33 @@ class Runner:
     def exchange(port: int, data: bytes = b"", shutWrite: bool = False) -> bytes:
         """Send C{data} to 127.0.0.1:C{port}, return all bytes received until EOF."""
         return exchange(port, data, shutWrite)
+
+    @staticmethod
+    def fingerEnv(**ports: int) -> dict[str, str]:
+        """
+        The environment adapting a finger example to loopback: these ports (by
+        variable name), C{FINGER_INTERFACE} 127.0.0.1 and our own uid/gid.
+        """
+        env = {name: str(port) for name, port in ports.items()}
+        env["FINGER_INTERFACE"] = "127.0.0.1"
+        env["FINGER_UID"] = str(os.getuid())
+        env["FINGER_GID"] = str(os.getgid())
+        return env
+
+    @staticmethod
+    def waitForFinger(port: int, user: bytes, expected: bytes) -> None:
+        """
+        Query C{user} on the finger port until the answer is C{expected}; fail
+        after L{POLL_TIMEOUT} seconds with the last answer.
+        """
+        deadline = time.monotonic() + POLL_TIMEOUT
+        while True:
+            answer = exchange(port, user + b"\r\n")
+            if answer == expected:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"last answer {answer!r}, expected {expected!r}")
+            time.sleep(0.05)
 
     def killAll(self) -> None:
         """Kill every program started and every daemon pid registered."""

@@ -11,9 +11,7 @@ IPerspectiveFinger PB adapter, queried by fingerPBclient.py), each run by
 
 from __future__ import annotations
 
-import os
 import pwd
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,40 +19,16 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-POLL_TIMEOUT = 20.0
-"""Seconds a changed status gets to become visible on the finger port."""
-
 EXAMPLES = Path(__file__).resolve().parent
 """The directory holding the ported example programs."""
-
-
-def loopbackEnv(**ports: int) -> dict[str, str]:
-    """The environment adapting a finger tac to loopback, these ports and our own uid/gid."""
-    env = {name: str(port) for name, port in ports.items()}
-    env["FINGER_INTERFACE"] = "127.0.0.1"
-    env["FINGER_UID"] = str(os.getuid())
-    env["FINGER_GID"] = str(os.getgid())
-    return env
 
 
 def startTac(runner: Any, name: str, **extra: str) -> tuple[Any, int]:
     """Start finger/C{name} on a free finger port; return it and the port once it listens."""
     port = runner.freePort()
-    program = runner.tac(f"finger/{name}", **loopbackEnv(FINGER_PORT=port), **extra)
+    program = runner.tac(f"finger/{name}", **runner.fingerEnv(FINGER_PORT=port), **extra)
     program.waitForPort(port)
     return program, port
-
-
-def waitForAnswer(runner: Any, port: int, user: bytes, expected: bytes) -> None:
-    """Query C{user} until the answer is C{expected}; fail after L{POLL_TIMEOUT}."""
-    deadline = time.monotonic() + POLL_TIMEOUT
-    while True:
-        answer = runner.exchange(port, user + b"\r\n")
-        if answer == expected:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"last answer {answer!r}, expected {expected!r}")
-        time.sleep(0.05)
 
 
 def stopCleanly(program: Any) -> None:
@@ -92,7 +66,7 @@ class Finger19Tests:
             setterPort, b"moshez\r\nGiving a tutorial now, sorry!\r\n", shutWrite=True
         )
         assert sent == b""
-        waitForAnswer(runner, port, b"moshez", b"Giving a tutorial now, sorry!\r\n")
+        runner.waitForFinger(port, b"moshez", b"Giving a tutorial now, sorry!\r\n")
         assert runner.exchange(port, b"nail\r\n") == b"No such user\r\n"
         stopCleanly(program)
 

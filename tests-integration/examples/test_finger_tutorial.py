@@ -19,39 +19,18 @@ import pytest
 pytestmark = pytest.mark.slow
 
 POLL_TIMEOUT = 20.0
-"""Seconds a changed status gets to become visible on the finger port."""
+"""Seconds a program gets to show a change (a status, a removed pid file)."""
 
 SILENCE = 0.5
 """Seconds during which a server that ignores its input must stay silent."""
 
 
-def loopbackEnv(**ports: int) -> dict[str, str]:
-    """The environment adapting an example to loopback, these ports and our own uid/gid."""
-    env = {name: str(port) for name, port in ports.items()}
-    env["FINGER_INTERFACE"] = "127.0.0.1"
-    env["FINGER_UID"] = str(os.getuid())
-    env["FINGER_GID"] = str(os.getgid())
-    return env
-
-
 def startScript(runner: Any, name: str, **extra: str) -> tuple[Any, int]:
     """Start a finger step script on a free port; return it and the port once it listens."""
     port = runner.freePort()
-    program = runner.script(f"finger/{name}", **loopbackEnv(FINGER_PORT=port), **extra)
+    program = runner.script(f"finger/{name}", **runner.fingerEnv(FINGER_PORT=port), **extra)
     program.waitForPort(port)
     return program, port
-
-
-def waitForAnswer(runner: Any, port: int, user: bytes, expected: bytes) -> None:
-    """Query C{user} until the answer is C{expected}; fail after L{POLL_TIMEOUT}."""
-    deadline = time.monotonic() + POLL_TIMEOUT
-    while True:
-        answer = runner.exchange(port, user + b"\r\n")
-        if answer == expected:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"last answer {answer!r}, expected {expected!r}")
-        time.sleep(0.05)
 
 
 class EarlyStepsTests:
@@ -133,7 +112,7 @@ class ApplicationStepsTests:
     def test_finger11Foreground(self, runner: Any) -> None:
         """F11: `-ny finger11.tac` serves moshez's status; SIGTERM stops it cleanly."""
         port = runner.freePort()
-        program = runner.tac("finger/finger11.tac", **loopbackEnv(FINGER_PORT=port))
+        program = runner.tac("finger/finger11.tac", **runner.fingerEnv(FINGER_PORT=port))
         program.waitForPort(port)
         assert runner.exchange(port, b"moshez\r\n") == b"Happy and well\r\n"
         assert runner.exchange(port, b"nail\r\n") == b"No such user\r\n"
@@ -145,7 +124,7 @@ class ApplicationStepsTests:
         tac = str(Path(__file__).parent / "finger" / "finger11.tac")
         result = runner.run(
             ["-m", "netframe.app", "-y", tac, "--pidfile=finger.pid", "-l", "finger.log"],
-            **loopbackEnv(FINGER_PORT=port),
+            **runner.fingerEnv(FINGER_PORT=port),
         )
         assert result.returncode == 0, result.stdout + result.stderr
         pidfile = tmp_path / "finger.pid"
@@ -155,7 +134,7 @@ class ApplicationStepsTests:
             time.sleep(0.05)
         pid = int(pidfile.read_text().strip())
         runner.pids.append(pid)
-        waitForAnswer(runner, port, b"moshez", b"Happy and well\r\n")
+        runner.waitForFinger(port, b"moshez", b"Happy and well\r\n")
         assert (tmp_path / "finger.log").exists()
         os.kill(pid, signal.SIGTERM)
         while pidfile.exists():
@@ -167,7 +146,7 @@ class ApplicationStepsTests:
         """F12/F13: a status sent to the setter port is then served on the finger port."""
         port = runner.freePort()
         setterPort = runner.freePort()
-        env = loopbackEnv(FINGER_PORT=port, FINGER_SETTER_PORT=setterPort)
+        env = runner.fingerEnv(FINGER_PORT=port, FINGER_SETTER_PORT=setterPort)
         program = runner.tac(f"finger/{name}", **env)
         program.waitForPort(port)
         program.waitForPort(setterPort)
@@ -176,7 +155,7 @@ class ApplicationStepsTests:
             setterPort, b"moshez\r\nGiving a tutorial now, sorry!\r\n", shutWrite=True
         )
         assert sent == b""
-        waitForAnswer(runner, port, b"moshez", b"Giving a tutorial now, sorry!\r\n")
+        runner.waitForFinger(port, b"moshez", b"Giving a tutorial now, sorry!\r\n")
         assert program.stop() == 0, program.output()
 
     def test_finger14ReadsStatusFile(self, runner: Any, tmp_path: Path) -> None:
@@ -184,7 +163,7 @@ class ApplicationStepsTests:
         users = tmp_path / "users"
         users.write_text("moshez: Happy and well\nnail: Hammering\n")
         port = runner.freePort()
-        env = loopbackEnv(FINGER_PORT=port)
+        env = runner.fingerEnv(FINGER_PORT=port)
         program = runner.tac(
             "finger/finger14.tac", FINGER_USERS=str(users), FINGER_REFRESH="0.2", **env
         )
@@ -193,6 +172,6 @@ class ApplicationStepsTests:
         assert runner.exchange(port, b"nail\r\n") == b"Hammering\r\n"
         assert runner.exchange(port, b"alice\r\n") == b"No such user\r\n"
         users.write_text("moshez: Out to lunch\n")
-        waitForAnswer(runner, port, b"moshez", b"Out to lunch\r\n")
+        runner.waitForFinger(port, b"moshez", b"Out to lunch\r\n")
         assert program.stop() == 0, program.output()
         assert "Traceback" not in program.output(), program.output()
