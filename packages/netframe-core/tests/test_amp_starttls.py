@@ -18,7 +18,7 @@ from netframe.core.endpoints import TCP4ClientEndpoint, TCP4ServerEndpoint
 from netframe.core.epollreactor import EPollReactor
 from netframe.core.failure import Failure
 from netframe.core.interfaces import ISSLTransport
-from netframe.core.protocol import Factory
+from netframe.core.protocol import Factory, connectionDone
 from netframe.core.protocols import amp
 from netframe.core.ssl import Certificate
 
@@ -70,7 +70,7 @@ class TLSServer(amp.AMP):
         self.peerCertificates.append(_peerCertificate(self.transport))
         return {"total": a + b}
 
-    def connectionLost(self, reason: Failure) -> None:
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
         """Record the reason, then let AMP fail what is outstanding."""
         self.lostReasons.append(reason)
         super().connectionLost(reason)

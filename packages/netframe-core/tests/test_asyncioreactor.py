@@ -67,6 +67,8 @@ def globalSlot() -> Iterator[None]:
 class Echo(Protocol):
     """Echoes what it receives."""
 
+    transport: Any
+
     def dataReceived(self, data: bytes) -> None:
         self.transport.write(data)
 

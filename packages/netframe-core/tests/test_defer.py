@@ -315,7 +315,7 @@ class FiringTests:
         d: Deferred[int] = Deferred()
         seen: list[Any] = []
         d.addErrback(lambda f: seen.append(f.type))
-        d.callback(Failure(KeyError()))  # type: ignore[arg-type]
+        d.callback(Failure(KeyError()))
         assert seen == [KeyError]
 
     def test_succeedAndFail(self) -> None:

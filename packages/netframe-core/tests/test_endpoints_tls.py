@@ -21,7 +21,7 @@ from netframe.core._hostname import HostnameEndpoint
 from netframe.core.defer import Deferred
 from netframe.core.epollreactor import EPollReactor
 from netframe.core.interfaces import IStreamClientEndpoint, IStreamServerEndpoint
-from netframe.core.protocol import Factory, Protocol
+from netframe.core.protocol import Factory, Protocol, connectionDone
 from netframe.core.protocols.wire import Echo
 from netframe.core.testing import MemoryReactorClock
 
@@ -443,6 +443,8 @@ class LoopbackTests:
         answer: Deferred[Any] = Deferred()
 
         class Asker(Protocol):
+            transport: Any
+
             def connectionMade(self) -> None:
                 self.transport.write(b"ping")
 
@@ -451,7 +453,7 @@ class LoopbackTests:
                 if not answer.called:
                     answer.callback(data)
 
-            def connectionLost(self, reason: Any) -> None:
+            def connectionLost(self, reason: Any = connectionDone) -> None:
                 if not answer.called:
                     answer.errback(reason)
 

@@ -95,7 +95,7 @@ class AdoptedStreamServerEndpointTests:
         r = MemoryReactor()
         closed: list[int] = []
         ep = endpoints.AdoptedStreamServerEndpoint(r, 7, socket.AF_INET)
-        ep._close = closed.append  # type: ignore[method-assign,assignment]
+        ep._close = closed.append
         factory = Factory()
         result(ep.listen(factory))
         assert r.adoptedPorts == [(7, socket.AF_INET, factory)]
@@ -105,7 +105,7 @@ class AdoptedStreamServerEndpointTests:
         """A second listen fails with AlreadyListened without adopting again."""
         r = MemoryReactor()
         ep = endpoints.AdoptedStreamServerEndpoint(r, 7, socket.AF_INET)
-        ep._close = lambda fd: None  # type: ignore[method-assign,assignment]
+        ep._close = lambda fd: None
         result(ep.listen(Factory()))
         assert result(ep.listen(Factory())).check(error.AlreadyListened)
         assert len(r.adoptedPorts) == 1
@@ -115,7 +115,7 @@ class AdoptedStreamServerEndpointTests:
         r = MemoryReactor()
         closed: list[int] = []
         ep = endpoints.AdoptedStreamServerEndpoint(r, 7, socket.AF_UNIX + 1000)
-        ep._close = closed.append  # type: ignore[method-assign,assignment]
+        ep._close = closed.append
         assert result(ep.listen(Factory())).check(error.UnsupportedAddressFamily)
         assert closed == []
 
@@ -347,7 +347,7 @@ class SystemdStringTests:
         os.set_blocking(fd, False)
         reactor = MemoryReactor()
         first = _endpoints_unix._SystemdEndpoint(reactor, fd, socket.AF_INET)
-        first._close = closed.append  # type: ignore[method-assign,assignment]
+        first._close = closed.append
         second = _endpoints_unix._SystemdEndpoint(reactor, fd, socket.AF_INET)
         try:
             result(first.listen(Factory()))

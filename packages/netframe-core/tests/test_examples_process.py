@@ -179,6 +179,8 @@ class ExampleTests:
         fortune.chmod(0o755)
 
         class FortuneQuoter(protocol.Protocol):
+            transport: Any
+
             fortune = str(tmp_path / "fortune")
 
             def connectionMade(self) -> None:

@@ -26,6 +26,7 @@ from OpenSSL import SSL
 from netframe.core import endpoints, error, protocol, ssl
 from netframe.core.defer import Deferred
 from netframe.core.epollreactor import EPollReactor
+from netframe.core.protocol import connectionDone
 from netframe.core.protocols.basic import LineReceiver
 from netframe.core.protocols.wire import Echo
 
@@ -94,6 +95,8 @@ def publicPem(tlsCerts: Any) -> bytes:
 
 class EchoClient(protocol.Protocol):
     """The echo example's client: sends one line, records the answer, closes."""
+
+    transport: Any
 
     def __init__(self) -> None:
         self.said: list[bytes] = []
@@ -173,10 +176,12 @@ class T2EchoClientTests:
             endpoint = endpoints.SSL4ClientEndpoint(reactor, "localhost", number, options)
             echoClient = await endpoint.connect(factory)
             done: Deferred[None] = Deferred()
-            echoClient.connectionLost = lambda reason: (
-                outcome.append(reason),
-                done.callback(None),
-            )
+
+            def connectionLost(reason: Any) -> None:
+                outcome.append(reason)
+                done.callback(None)
+
+            echoClient.connectionLost = connectionLost
             outcome.insert(0, echoClient)
             await done
 
@@ -236,6 +241,9 @@ class T4StartTLSTests:
         peers: list[Any] = []
 
         class TLSServer(LineReceiver):
+            transport: Any
+            factory: Any
+
             def lineReceived(self, line: bytes) -> None:
                 printed.append("received: " + line.decode())
                 if line == b"STARTTLS":
@@ -243,11 +251,14 @@ class T4StartTLSTests:
                     self.sendLine(b"READY")
                     self.transport.startTLS(self.factory.options)
 
-            def connectionLost(self, reason: Any) -> None:
+            def connectionLost(self, reason: Any = connectionDone) -> None:
                 peers.append(self.transport.getPeerCertificate())
                 harness.stop()
 
         class StartTLSClient(LineReceiver):
+            transport: Any
+            factory: Any
+
             def connectionMade(self) -> None:
                 self.sendLine(b"plain text")
                 self.sendLine(b"STARTTLS")
@@ -361,12 +372,16 @@ class T6OptionsTests:
         seen: dict[str, Any] = {}
 
         class Server(protocol.Protocol):
+            transport: Any
+
             def dataReceived(self, data: bytes) -> None:
                 seen["server"] = self.transport.negotiatedProtocol
                 seen["cipher"] = self.transport.getHandle().get_cipher_name()
                 self.transport.write(data)
 
         class Client(protocol.Protocol):
+            transport: Any
+
             def connectionMade(self) -> None:
                 self.transport.write(b"ping")
 
@@ -374,7 +389,7 @@ class T6OptionsTests:
                 seen["client"] = self.transport.negotiatedProtocol
                 self.transport.loseConnection()
 
-            def connectionLost(self, reason: Any) -> None:
+            def connectionLost(self, reason: Any = connectionDone) -> None:
                 seen["reason"] = reason
                 harness.stop()
 

@@ -112,7 +112,7 @@ class ThreadedResolverTests:
         """The lookup runs in the pool and its answer fires the Deferred."""
         r = FakeReactor()
         resolver = ThreadedResolver(r)
-        resolver.lookup = {"example.test": "192.0.2.7"}.__getitem__  # type: ignore[method-assign]
+        resolver.lookup = {"example.test": "192.0.2.7"}.__getitem__
         got = results(resolver.getHostByName("example.test"))
         assert got == [] and len(r.pool.calls) == 1
         r.pool.runAll()
@@ -127,7 +127,7 @@ class ThreadedResolverTests:
         def lookup(name: str) -> str:
             raise OSError("Name or service not known")
 
-        resolver.lookup = lookup  # type: ignore[method-assign]
+        resolver.lookup = lookup
         got = results(resolver.getHostByName("nowhere.test"))
         r.pool.runAll()
         assert got[0].check(error.DNSLookupError)
@@ -137,7 +137,7 @@ class ThreadedResolverTests:
         """An answer just before the sum of the timeouts still succeeds."""
         r = FakeReactor()
         resolver = ThreadedResolver(r)
-        resolver.lookup = lambda name: "192.0.2.1"  # type: ignore[method-assign]
+        resolver.lookup = lambda name: "192.0.2.1"
         got = results(resolver.getHostByName("slow.test", timeout=(1, 2)))
         r.advance(2.999)
         r.pool.runAll()
@@ -147,7 +147,7 @@ class ThreadedResolverTests:
         """At the sum of the timeouts the lookup fails; the late answer is ignored."""
         r = FakeReactor()
         resolver = ThreadedResolver(r)
-        resolver.lookup = lambda name: "192.0.2.1"  # type: ignore[method-assign]
+        resolver.lookup = lambda name: "192.0.2.1"
         got = results(resolver.getHostByName("slow.test", timeout=(1, 2)))
         r.advance(3)
         assert len(got) == 1 and got[0].check(error.DNSLookupError)

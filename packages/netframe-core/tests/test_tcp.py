@@ -15,7 +15,7 @@ from zope.interface import implementer
 from netframe.core import error
 from netframe.core._tcp import Port, Server
 from netframe.core.interfaces import IPushProducer
-from netframe.core.protocol import Factory, Protocol
+from netframe.core.protocol import Factory, Protocol, connectionDone
 from netframe.core.task import Clock
 from netframe.logger import capturedLogs
 
@@ -103,7 +103,7 @@ class Recorder(Protocol):
     def dataReceived(self, data: bytes) -> None:
         self.data += data
 
-    def connectionLost(self, reason: Any) -> None:
+    def connectionLost(self, reason: Any = connectionDone) -> None:
         self.reasons.append(reason)
 
 
@@ -342,7 +342,7 @@ def makePort(script: list[Any], maxAccepts: int = 100) -> tuple[Port, FakeReacto
     port = Port(0, F(), 50, "127.0.0.1", reactor)
     port.maxAccepts = maxAccepts
     listening = AcceptSocket(script)
-    port._accept = listening.accept  # type: ignore[method-assign]
+    port._accept = listening.accept
     port.connected = True
     port._realPortNumber = 8080
     reactor.addReader(port)
@@ -404,7 +404,7 @@ class AcceptTests:
 
         port = Port(0, F(), 50, "127.0.0.1", reactor)
         listening = AcceptSocket(["c", "c"])
-        port._accept = listening.accept  # type: ignore[method-assign]
+        port._accept = listening.accept
         with capturedLogs() as events:
             port.doRead()
         assert listening.accepted[0].closed and not listening.accepted[1].closed

@@ -41,7 +41,7 @@ class Greeter(Protocol):
         """Record."""
         self.received += data
 
-    def connectionLost(self, reason: Failure | None = None) -> None:  # type: ignore[override]
+    def connectionLost(self, reason: Failure | None = None) -> None:
         """Record the reason."""
         self.reason = reason
 

@@ -781,7 +781,7 @@ class CloseTests:
         with pytest.raises(TypeError):
             clientTLS.write("text")  # type: ignore[arg-type]
         with pytest.raises(TypeError):
-            clientTLS.writeSequence([b"a", "b"])  # type: ignore[list-item]
+            clientTLS.writeSequence([b"a", "b"])
 
 
 # -- flow control and volume ----------------------------------------------------------------

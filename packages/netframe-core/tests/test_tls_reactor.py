@@ -31,7 +31,7 @@ from netframe.core.interfaces import (
     ITLSTransport,
 )
 from netframe.core.pollreactor import PollReactor
-from netframe.core.protocol import ClientFactory, Factory, Protocol
+from netframe.core.protocol import ClientFactory, Factory, Protocol, connectionDone
 from netframe.core.protocols.basic import LineReceiver
 from netframe.core.selectreactor import SelectReactor
 
@@ -171,7 +171,7 @@ class StartTLSWireTests:
                 elif line == b"bye":
                     self.transport.loseConnection()
 
-            def connectionLost(self, reason: Any) -> None:
+            def connectionLost(self, reason: Any = connectionDone) -> None:
                 harness.stop()
 
         port = reactor.listenTCP(0, Factory.forProtocol(Server), interface="127.0.0.1")
@@ -238,7 +238,7 @@ class StartTLSWireTests:
                     self.sendLine(b"thanks")
                     self.transport.loseConnection()
 
-            def connectionLost(self, reason: Any) -> None:
+            def connectionLost(self, reason: Any = connectionDone) -> None:
                 self.reason = reason
                 harness.stop()
 
@@ -402,7 +402,7 @@ class StartTLSProducerTests:
             def rawDataReceived(self, data: bytes) -> None:
                 self.count += len(data)
 
-            def connectionLost(self, reason: Any) -> None:
+            def connectionLost(self, reason: Any = connectionDone) -> None:
                 got.extend([self.count, reason])
                 harness.stop()
 

@@ -44,7 +44,7 @@ class WireTests:
     def test_daytime(self) -> None:
         """Daytime sends the UTC time as asctime text and closes."""
         p = wire.Daytime()
-        p.now = lambda: 0.0  # type: ignore[method-assign]
+        p.now = lambda: 0.0
         t = connected(p)
         assert t.value() == time.asctime(time.gmtime(0)).encode() + b"\r\n"
         assert t.disconnecting

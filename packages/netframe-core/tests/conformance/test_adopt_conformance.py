@@ -21,12 +21,20 @@ import pytest
 
 from netframe.core import endpoints, error
 from netframe.core.address import IPv4Address, UNIXAddress
-from netframe.core.protocol import ClientFactory, DatagramProtocol, Factory, Protocol
+from netframe.core.protocol import (
+    ClientFactory,
+    DatagramProtocol,
+    Factory,
+    Protocol,
+    connectionDone,
+)
 from netframe.core.protocols.wire import Echo
 
 
 class Collector(Protocol):
     """Client protocol: sends on connect, closes after C{expect} bytes, stops the runner."""
+
+    transport: Any
 
     def __init__(self, runner: Any, send: bytes = b"", expect: int = 0) -> None:
         self.runner = runner
@@ -43,7 +51,7 @@ class Collector(Protocol):
         if len(self.received) >= self.expect:
             self.transport.loseConnection()
 
-    def connectionLost(self, reason: Any) -> None:
+    def connectionLost(self, reason: Any = connectionDone) -> None:
         self.runner.stopSoon()
 
 
@@ -260,12 +268,14 @@ class AdoptStreamConnectionTests:
         seen: list[Any] = []
 
         class Greeter(Protocol):
+            transport: Any
+
             def connectionMade(self) -> None:
                 seen.append(self.transport.getPeer())
                 self.transport.write(b"hi")
                 self.transport.loseConnection()
 
-            def connectionLost(self, reason: Any) -> None:
+            def connectionLost(self, reason: Any = connectionDone) -> None:
                 runner.stopSoon()
 
         reactor.adoptStreamConnection(ours.fileno(), socket.AF_UNIX, Factory.forProtocol(Greeter))

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from netframe.core import endpoints, error
-from netframe.core.protocol import Factory, Protocol
+from netframe.core.protocol import Factory, Protocol, connectionDone
 from netframe.core.protocols.wire import Echo
 
 
 class Greeter(Protocol):
     """Client that records what comes back (the §3.1 C9 example shape)."""
+
+    transport: Any
 
     def __init__(self) -> None:
         self.received = b""
@@ -21,7 +23,7 @@ class Greeter(Protocol):
         if self.received.endswith(b"\n"):
             self.transport.loseConnection()
 
-    def connectionLost(self, reason: Any) -> None:
+    def connectionLost(self, reason: Any = connectionDone) -> None:
         self.lost.append(reason)
 
 

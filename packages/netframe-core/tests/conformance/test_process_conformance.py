@@ -393,7 +393,7 @@ class StdinTests:
         runner.run()
         assert producer.sent == total
         assert producer.pauses > 0
-        assert proto.count == total  # type: ignore[attr-defined]
+        assert proto.count == total
 
     def test_pullProducer(self, reactor: Any, runner: Any) -> None:
         """A pull producer on stdin is asked for data whenever the buffer drains."""
@@ -422,7 +422,7 @@ class StdinTests:
         proto = Recorder(runner)
         transport = reactor.spawnProcess(proto, "/bin/cat", ["cat"])
         with pytest.raises(TypeError):
-            transport.write("text")  # type: ignore[arg-type]
+            transport.write("text")
         transport.write(b"kept")
         transport.closeStdin()
         transport.write(b"dropped")

@@ -25,13 +25,15 @@ from netframe.core.interfaces import (
     ISystemHandle,
     ITCPTransport,
 )
-from netframe.core.protocol import ClientFactory, Factory, Protocol
+from netframe.core.protocol import ClientFactory, Factory, Protocol, connectionDone
 from netframe.core.protocols.wire import Echo
 from netframe.logger import capturedLogs
 
 
 class Collector(Protocol):
     """Client protocol recording everything that happens to it."""
+
+    transport: Any
 
     def __init__(self, onLost: Any = None, send: bytes = b"", expect: int = 0) -> None:
         self.received = bytearray()
@@ -51,7 +53,7 @@ class Collector(Protocol):
         if self.expect and len(self.received) >= self.expect:
             self.transport.loseConnection()
 
-    def connectionLost(self, reason: Any) -> None:
+    def connectionLost(self, reason: Any = connectionDone) -> None:
         self.reasons.append(reason)
         if self.onLost is not None:
             self.onLost(self)
@@ -113,6 +115,8 @@ class EchoTests:
         seen: dict[str, Any] = {}
 
         class Inspect(Protocol):
+            transport: Any
+
             def connectionMade(self) -> None:
                 t = self.transport
                 seen["verified"] = all(
@@ -230,6 +234,8 @@ class CloseTests:
         blob = bytes(range(256)) * 16384  # 4 MiB
 
         class Sender(Protocol):
+            transport: Any
+
             def connectionMade(self) -> None:
                 self.transport.write(blob)
                 self.transport.loseConnection()
@@ -246,12 +252,14 @@ class CloseTests:
         reasons: list[Any] = []
 
         class Aborter(Protocol):
+            transport: Any
+
             def connectionMade(self) -> None:
                 self.transport.write(b"x" * (8 * 1024 * 1024))
                 self.transport.abortConnection()
                 self.transport.abortConnection()
 
-            def connectionLost(self, reason: Any) -> None:
+            def connectionLost(self, reason: Any = connectionDone) -> None:
                 reasons.append(reason)
 
         _port, number = listen(reactor, Factory.forProtocol(Aborter))
@@ -278,6 +286,8 @@ class CloseTests:
 
         @implementer(IHalfCloseableProtocol)
         class Server(Protocol):
+            transport: Any
+
             def __init__(self) -> None:
                 self.got = b""
 
@@ -294,6 +304,8 @@ class CloseTests:
 
         @implementer(IHalfCloseableProtocol)
         class Client(Collector):
+            transport: Any
+
             def connectionMade(self) -> None:
                 self.transport.write(b"question")
                 self.transport.loseWriteConnection()
@@ -320,7 +332,7 @@ class CloseTests:
         reasons: list[Any] = []
 
         class Server(Protocol):
-            def connectionLost(self, reason: Any) -> None:
+            def connectionLost(self, reason: Any = connectionDone) -> None:
                 reasons.append(reason)
                 runner.stopSoon()
 
@@ -379,6 +391,8 @@ class ProducerTests:
         total = 16 * 1024 * 1024
 
         class Server(Protocol):
+            transport: Any
+
             def connectionMade(self) -> None:
                 p = BulkProducer(self.transport, b"z" * 65536, total)
                 producers.append(p)
@@ -386,6 +400,8 @@ class ProducerTests:
                 p.pump()
 
         class SlowReader(Collector):
+            transport: Any
+
             def dataReceived(self, data: bytes) -> None:
                 self.received += data
                 self.transport.pauseProducing()
@@ -407,6 +423,8 @@ class ProducerTests:
         order: list[str] = []
 
         class Server(Protocol):
+            transport: Any
+
             def connectionMade(self) -> None:
                 p = BulkProducer(self.transport, b"", 0)
                 self.transport.registerProducer(p, True)
@@ -450,6 +468,8 @@ class ProducerTests:
                 pass
 
         class Server(Protocol):
+            transport: Any
+
             def connectionMade(self) -> None:
                 self.transport.registerProducer(Pull(self.transport), False)
 
@@ -464,6 +484,8 @@ class ProducerTests:
         raised: list[Exception] = []
 
         class Server(Protocol):
+            transport: Any
+
             def connectionMade(self) -> None:
                 self.transport.registerProducer(BulkProducer(self.transport, b"", 0), True)
                 try:
@@ -491,7 +513,7 @@ class ErrorContainmentTests:
             def dataReceived(self, data: bytes) -> None:
                 raise ValueError("bad protocol")
 
-            def connectionLost(self, reason: Any) -> None:
+            def connectionLost(self, reason: Any = connectionDone) -> None:
                 serverReasons.append(reason)
 
         _port, number = listen(reactor, Factory.forProtocol(Broken))
@@ -666,11 +688,13 @@ class ShutdownTests:
         serverReasons: list[Any] = []
 
         class Paused(Protocol):
+            transport: Any
+
             def connectionMade(self) -> None:
                 self.transport.pauseProducing()
                 reactor.callLater(0.01, runner.stopSoon)
 
-            def connectionLost(self, reason: Any) -> None:
+            def connectionLost(self, reason: Any = connectionDone) -> None:
                 serverReasons.append(reason)
 
         _port, number = listen(reactor, Factory.forProtocol(Paused))

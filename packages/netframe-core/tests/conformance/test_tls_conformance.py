@@ -25,12 +25,14 @@ from netframe.core.interfaces import (
     ISSLTransport,
     ITLSTransport,
 )
-from netframe.core.protocol import ClientFactory, Factory, Protocol
+from netframe.core.protocol import ClientFactory, Factory, Protocol, connectionDone
 from netframe.core.protocols.basic import LineReceiver
 
 
 class Recorder(Protocol):
     """Records received bytes and the reason of its end; calls onLost."""
+
+    transport: Any
 
     def __init__(self, onLost: Any = None) -> None:
         self.received = bytearray()
@@ -41,7 +43,7 @@ class Recorder(Protocol):
         """Record."""
         self.received += data
 
-    def connectionLost(self, reason: Any) -> None:
+    def connectionLost(self, reason: Any = connectionDone) -> None:
         """Record and notify."""
         self.reasons.append(reason)
         if self.onLost is not None:
@@ -108,6 +110,8 @@ class EchoTests:
         servers: list[Any] = []
 
         class Echo(Recorder):
+            transport: Any
+
             def connectionMade(self) -> None:
                 servers.append(self)
 
@@ -118,6 +122,8 @@ class EchoTests:
         payload = bytes(range(256)) * 1024
 
         class Client(Recorder):
+            transport: Any
+
             def connectionMade(self) -> None:
                 self.transport.write(payload)
 
@@ -168,6 +174,8 @@ class CloseTests:
 
         @implementer(IHalfCloseableProtocol)
         class Server(Recorder):
+            transport: Any
+
             readLost = 0
 
             def readConnectionLost(self) -> None:
@@ -180,6 +188,8 @@ class CloseTests:
 
         @implementer(IHalfCloseableProtocol)
         class Client(Recorder):
+            transport: Any
+
             readLost = writeLost = 0
 
             def connectionMade(self) -> None:
@@ -210,6 +220,8 @@ class CloseTests:
 
         @implementer(IHandshakeListener)
         class Aborter(Recorder):
+            transport: Any
+
             def handshakeCompleted(self) -> None:
                 self.transport.abortConnection()
                 self.transport.write(b"after the abort")
@@ -276,6 +288,8 @@ class ProducerTests:
 
         @implementer(IHandshakeListener)
         class Server(Recorder):
+            transport: Any
+
             def handshakeCompleted(self) -> None:
                 producer = BulkProducer(self.transport, total)
                 producers.append(producer)
@@ -285,6 +299,8 @@ class ProducerTests:
 
         @implementer(IHandshakeListener)
         class SlowReader(Recorder):
+            transport: Any
+
             count = 0
             readingPaused = False
             nextStop = 4 * 1024 * 1024
@@ -354,7 +370,7 @@ class StartTLSTests:
                 elif line == b"secure text":
                     self.sendLine(b"secure reply")
 
-            def connectionLost(self, reason: Any) -> None:
+            def connectionLost(self, reason: Any = connectionDone) -> None:
                 self.reasons.append(reason)
                 both(self)
 
@@ -380,7 +396,7 @@ class StartTLSTests:
                     self.peer = self.transport.getPeerCertificate()
                     self.transport.loseConnection()
 
-            def connectionLost(self, reason: Any) -> None:
+            def connectionLost(self, reason: Any = connectionDone) -> None:
                 self.reasons.append(reason)
                 both(self)
 
@@ -413,6 +429,8 @@ class TCPProducerTests:
         producers: list[BulkProducer] = []
 
         class Server(Recorder):
+            transport: Any
+
             def connectionMade(self) -> None:
                 # 1 MiB per resume: far above the transport's high-water mark.
                 producer = BulkProducer(self.transport, total, chunk=1024 * 1024)

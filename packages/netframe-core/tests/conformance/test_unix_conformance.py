@@ -35,6 +35,7 @@ from netframe.core.protocol import (
     DatagramProtocol,
     Factory,
     Protocol,
+    connectionDone,
 )
 from netframe.core.protocols.wire import Echo
 from netframe.logger import capturedLogs
@@ -42,6 +43,8 @@ from netframe.logger import capturedLogs
 
 class Collector(Protocol):
     """Client protocol: sends on connect, closes after C{expect} bytes."""
+
+    transport: Any
 
     def __init__(self, runner: Any, send: bytes = b"", expect: int = 0) -> None:
         self.runner = runner
@@ -59,7 +62,7 @@ class Collector(Protocol):
         if self.expect and len(self.received) >= self.expect:
             self.transport.loseConnection()
 
-    def connectionLost(self, reason: Any) -> None:
+    def connectionLost(self, reason: Any = connectionDone) -> None:
         self.reasons.append(reason)
         self.runner.stopSoon()
 
@@ -124,6 +127,8 @@ class UNIXStreamTests:
         seen: dict[str, Any] = {}
 
         class Inspect(Protocol):
+            transport: Any
+
             def connectionMade(self) -> None:
                 seen["verified"] = verifyObject(IUNIXTransport, self.transport)
                 seen["host"] = self.transport.getHost()
@@ -293,6 +298,8 @@ class LockFileTests:
 class FDReceiver(Protocol):
     """Collects received descriptors and data; closes after C{expect} bytes."""
 
+    transport: Any
+
     def __init__(self, runner: Any, expect: int) -> None:
         self.runner = runner
         self.expect = expect
@@ -308,7 +315,7 @@ class FDReceiver(Protocol):
         if len(self.data) >= self.expect:
             self.transport.loseConnection()
 
-    def connectionLost(self, reason: Any) -> None:
+    def connectionLost(self, reason: Any = connectionDone) -> None:
         self.runner.stopSoon()
 
 
@@ -319,6 +326,8 @@ class DescriptorPassingTests:
         """Listen with a protocol that sends C{count} pipe read ends, then C{payload}."""
 
         class Sender(Protocol):
+            transport: Any
+
             def connectionMade(self) -> None:
                 for i in range(count):
                     r, w = os.pipe()
@@ -368,6 +377,8 @@ class DescriptorPassingTests:
         receivers: list[FDReceiver] = []
 
         class Limited(FDReceiver):
+            transport: Any
+
             def connectionMade(self) -> None:
                 self.transport.maxFileDescriptorsPerRead = 2
                 receivers.append(self)
@@ -414,6 +425,8 @@ class DescriptorPassingTests:
         seen: list[Any] = []
 
         class Checker(Protocol):
+            transport: Any
+
             def connectionMade(self) -> None:
                 r, w = os.pipe()
                 os.close(r)
@@ -437,6 +450,8 @@ class DescriptorPassingTests:
         path = str(sockdir / "unsent.sock")
 
         class Queuer(Protocol):
+            transport: Any
+
             def connectionMade(self) -> None:
                 r, w = os.pipe()
                 self.transport.sendFileDescriptor(r)
