@@ -29,14 +29,13 @@ import fcntl
 import os
 import signal
 import sys
-from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from zope.interface import implementer
 
 from netframe.core import error
-from netframe.core._writebuffer import drainBuffer
+from netframe.core._writebuffer import _BufferedWriter
 from netframe.core.failure import Failure
 from netframe.core.interfaces import (
     IAddress,
@@ -530,22 +529,15 @@ class _ProcessReader:
 
 
 @implementer(IWriteDescriptor, IReadDescriptor, IConsumer)
-class _ProcessWriter:
+class _ProcessWriter(_BufferedWriter):
     """
     Our end of a pipe the child reads from (a childFDs C{"w"} entry).
 
-    Writes are buffered like a TCP transport's.  The descriptor is also
-    watched for readability: a pipe's write end only becomes "readable" when
-    the child closed its end, which is how that is noticed.
-
-    @ivar highWaterMark: a registered push producer is paused when more than
-        this many bytes are buffered.
-    @ivar lowWaterMark: a paused push producer is resumed once the buffer
-        drains to this many bytes or fewer.
+    Writes are buffered like a TCP transport's (L{_BufferedWriter}: the same water
+    marks and producer bookkeeping).  The descriptor is also watched for
+    readability: a pipe's write end only becomes "readable" when the child closed
+    its end, which is how that is noticed.
     """
-
-    highWaterMark = 65536
-    lowWaterMark = 16384
 
     def __init__(
         self, reactor: Any, process: Process, childFD: int, fd: int, watchClose: bool = True
@@ -562,13 +554,9 @@ class _ProcessWriter:
         self.childFD = childFD
         self._fd = fd
         self._watchClose = watchClose
-        self._buf: deque[bytes | memoryview] = deque()
-        self._bufSize = 0
+        self._initWriteBuffer()
         self.disconnecting = False
         self.disconnected = False
-        self.producer: Any = None
-        self.streamingProducer = False
-        self.producerPaused = False
 
     def fileno(self) -> int:
         """Return the descriptor, or -1 once closed."""
@@ -607,29 +595,15 @@ class _ProcessWriter:
         if not self._bufSize:
             try:
                 n = os.write(self._fd, data)
-            except (BlockingIOError, InterruptedError):
-                n = 0
             except OSError:
-                # doWrite meets the same error and closes, from the loop.
+                # Would block, or failed: doWrite meets a real error again and
+                # closes, from the loop.
                 n = 0
             if n == len(data):
                 return
             if n:
                 data = data[n:]
-            self._buf.append(data)
-            self._bufSize = len(data)
-            self.reactor.addWriter(self)
-        else:
-            self._buf.append(data)
-            self._bufSize += len(data)
-        if (
-            self.producer is not None
-            and self.streamingProducer
-            and not self.producerPaused
-            and self._bufSize > self.highWaterMark
-        ):
-            self.producerPaused = True
-            self.producer.pauseProducing()
+        self._buffer(data)
 
     def doWrite(self) -> Any:
         """
@@ -637,60 +611,14 @@ class _ProcessWriter:
 
         @return: None, or the reason to close.
         """
-        buf = self._buf
         fd = self._fd
-        sent, failed = drainBuffer(buf, lambda data: os.write(fd, data))
-        self._bufSize -= sent
-        if failed is not None:
+        failed, drained = self._drainAndPace(lambda data: os.write(fd, data))
+        if not drained:
             return failed
-        producer = self.producer
-        if buf:
-            if producer is not None and self.producerPaused and self._bufSize <= self.lowWaterMark:
-                self.producerPaused = False
-                producer.resumeProducing()
-            return None
-        if producer is not None:
-            if not self.streamingProducer:
-                producer.resumeProducing()
-                return None
-            if self.producerPaused:
-                self.producerPaused = False
-                producer.resumeProducing()
-                if buf:
-                    # It wrote more than the pipe took: keep writing (as TCP does).
-                    return None
-            if self.producer is not None:
-                self.reactor.removeWriter(self)
-                return None
         if self.disconnecting:
             return CONNECTION_DONE
         self.reactor.removeWriter(self)
         return None
-
-    def registerProducer(self, producer: Any, streaming: bool) -> None:
-        """
-        Register a producer writing to this pipe.
-
-        @param streaming: True for a push producer, False for a pull producer.
-        @raise RuntimeError: If another producer is registered.
-        """
-        if self.producer is not None:
-            raise RuntimeError(
-                f"Cannot register producer {producer!r}: producer {self.producer!r} "
-                "was never unregistered."
-            )
-        if self.disconnected:
-            producer.stopProducing()
-            return
-        self.producer = producer
-        self.streamingProducer = bool(streaming)
-        self.producerPaused = False
-        if not streaming:
-            producer.resumeProducing()
-            self.reactor.addWriter(self)
-        elif self._bufSize > self.highWaterMark:
-            self.producerPaused = True
-            producer.pauseProducing()
 
     def unregisterProducer(self) -> None:
         """Forget the producer; a pending close may now complete."""
@@ -714,15 +642,7 @@ class _ProcessWriter:
         self.reactor.removeReader(self)
         self.reactor.removeWriter(self)
         self.reactor._untrack(self)
-        self._buf.clear()
-        self._bufSize = 0
-        producer = self.producer
-        if producer is not None:
-            self.producer = None
-            try:
-                producer.stopProducing()
-            except BaseException:
-                _log.failure("Error stopping producer {producer!r}", Failure(), producer=producer)
+        self._discardWrites()
         os.close(self._fd)
         self.process._childConnectionLost(self.childFD, reason)
 

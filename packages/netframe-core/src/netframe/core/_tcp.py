@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import socket
-from collections import deque
 from socket import socket as _socket
 from typing import Any
 
@@ -20,7 +19,7 @@ from zope.interface import implementer
 from netframe.core import error
 from netframe.core._reactorbase import _isIPAddress
 from netframe.core._tlsreactor import _TLSConnectionMixin
-from netframe.core._writebuffer import drainBuffer
+from netframe.core._writebuffer import _BufferedWriter
 from netframe.core.address import IPv4Address, IPv6Address
 from netframe.core.failure import Failure
 from netframe.core.interfaces import (
@@ -73,23 +72,19 @@ def _connectError(err: int) -> error.ConnectError:
 
 @implementer(ITCPTransport, ISystemHandle, IConsumer, IPushProducer, IReadWriteDescriptor)
 @implementer(ITLSTransport)
-class _Connection(_TLSConnectionMixin):
+class _Connection(_TLSConnectionMixin, _BufferedWriter):
     """
     A connected TCP socket: the transport given to a protocol.
 
+    Its write buffer, water marks and producer bookkeeping are L{_BufferedWriter}'s.
+
     @ivar readSize: bytes asked of C{recv} per readiness event.
-    @ivar highWaterMark: a registered push producer is paused when more than
-        this many bytes are buffered.
-    @ivar lowWaterMark: a paused push producer is resumed once the buffer
-        drains to this many bytes or fewer.
     @ivar connected: True while the connection is usable.
     @ivar disconnecting: True once C{loseConnection} was called.
     @ivar disconnected: True once C{connectionLost} ran.
     """
 
     readSize = 65536
-    highWaterMark = 65536
-    lowWaterMark = 16384
 
     #: Turns a socket address into an address object (UNIX transports override).
     _addressFromSockaddr = staticmethod(_makeAddress)
@@ -105,8 +100,7 @@ class _Connection(_TLSConnectionMixin):
         self._fileno = sock.fileno()
         self._send = sock.send
         self._recv = sock.recv
-        self._buf: deque[bytes | memoryview] = deque()
-        self._bufSize = 0
+        self._initWriteBuffer()
         self.connected = False
         self.disconnecting = False
         self.disconnected = False
@@ -116,9 +110,6 @@ class _Connection(_TLSConnectionMixin):
         self._halfCloseable = False
         self._reading = False
         self._aborting = False
-        self.producer: Any = None
-        self.streamingProducer = False
-        self.producerPaused = False
 
     def _startConnection(self) -> None:
         """Mark connected and give the transport to the protocol."""
@@ -173,31 +164,9 @@ class _Connection(_TLSConnectionMixin):
 
         @return: None, or the reason to disconnect.
         """
-        buf = self._buf
-        sent, failed = drainBuffer(buf, self._send)
-        self._bufSize -= sent
-        if failed is not None:
+        failed, drained = self._drainAndPace(self._send)
+        if not drained:
             return failed
-        producer = self.producer
-        if buf:
-            if producer is not None and self.producerPaused and self._bufSize <= self.lowWaterMark:
-                self.producerPaused = False
-                producer.resumeProducing()
-            return None
-        # The buffer is empty.
-        if producer is not None:
-            if not self.streamingProducer:
-                producer.resumeProducing()
-                return None
-            if self.producerPaused:
-                self.producerPaused = False
-                producer.resumeProducing()
-                if buf:
-                    # It wrote more than the kernel took: keep writing.
-                    return None
-            if self.producer is not None:
-                self.stopWriting()
-                return None
         if self.disconnecting:
             return CONNECTION_DONE
         if self._writeDisconnecting and not self._writeDisconnected:
@@ -233,15 +202,7 @@ class _Connection(_TLSConnectionMixin):
         self.reactor._untrack(self)
         self.disconnected = True
         self.connected = False
-        self._buf.clear()
-        self._bufSize = 0
-        producer = self.producer
-        if producer is not None:
-            self.producer = None
-            try:
-                producer.stopProducing()
-            except BaseException:
-                _log.failure("Error stopping producer {producer!r}", Failure(), producer=producer)
+        self._discardWrites()
         try:
             self.socket.close()
         except OSError:
@@ -292,30 +253,15 @@ class _Connection(_TLSConnectionMixin):
         if not self._bufSize:
             try:
                 n = self._send(data)
-            except (BlockingIOError, InterruptedError):
-                n = 0
             except OSError:
-                # Buffer it: doWrite meets the same error and disconnects
-                # from the loop, not from inside the protocol's write().
+                # Would block, or failed: buffer it. doWrite meets a real error
+                # again and disconnects from the loop, not from inside write().
                 n = 0
             if n == len(data):
                 return
             if n:
                 data = data[n:]
-            self._buf.append(data)
-            self._bufSize = len(data)
-            self.startWriting()
-        else:
-            self._buf.append(data)
-            self._bufSize += len(data)
-        if (
-            self.producer is not None
-            and self.streamingProducer
-            and not self.producerPaused
-            and self._bufSize > self.highWaterMark
-        ):
-            self.producerPaused = True
-            self.producer.pauseProducing()
+        self._buffer(data)
 
     def writeSequence(self, iovec: Any) -> None:
         """
@@ -400,33 +346,6 @@ class _Connection(_TLSConnectionMixin):
         return self.socket
 
     # -- IConsumer ----------------------------------------------------------
-
-    def registerProducer(self, producer: Any, streaming: bool) -> None:
-        """
-        Register a producer that writes to this transport.
-
-        @param streaming: True for a push producer (paused above
-            C{highWaterMark}, resumed at C{lowWaterMark}), False for a pull
-            producer (C{resumeProducing} called whenever the buffer drains).
-        @raise RuntimeError: If another producer is registered.
-        """
-        if self.producer is not None:
-            raise RuntimeError(
-                f"Cannot register producer {producer!r}: producer {self.producer!r} "
-                "was never unregistered."
-            )
-        if self.disconnected:
-            producer.stopProducing()
-            return
-        self.producer = producer
-        self.streamingProducer = bool(streaming)
-        self.producerPaused = False
-        if not streaming:
-            producer.resumeProducing()
-            self.startWriting()
-        elif self._bufSize > self.highWaterMark:
-            self.producerPaused = True
-            producer.pauseProducing()
 
     def unregisterProducer(self) -> None:
         """Forget the producer; a pending loseConnection may now complete."""
