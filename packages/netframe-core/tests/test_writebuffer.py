@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import deque
 
+import pytest
+
 from netframe.core import error
-from netframe.core._writebuffer import COALESCE, drainBuffer
+from netframe.core._writebuffer import COALESCE, _BufferedWriter, drainBuffer
 
 
 class DrainBufferTests:
@@ -14,8 +16,13 @@ class DrainBufferTests:
     def test_coalescesSmallChunks(self) -> None:
         """Small pending chunks go out in one send call."""
         calls: list[bytes] = []
+
+        def send(data: bytes | memoryview) -> int:
+            calls.append(bytes(data))
+            return len(data)
+
         buf: deque[bytes | memoryview] = deque([b"ab", b"cd", b"ef"])
-        sent, failed = drainBuffer(buf, lambda data: calls.append(bytes(data)) or len(data))
+        sent, failed = drainBuffer(buf, send)
         assert (sent, failed, calls, list(buf)) == (6, None, [b"abcdef"], [])
 
     def test_partialWriteKeepsRest(self) -> None:
@@ -44,3 +51,113 @@ class DrainBufferTests:
         sent, failed = drainBuffer(deque([b"data"]), send)
         assert sent == 0
         assert failed is not None and failed.check(error.ConnectionLost)
+
+
+class _Reactor:
+    """Records which writers are watched."""
+
+    def __init__(self) -> None:
+        self.writers: set[object] = set()
+
+    def addWriter(self, writer: object) -> None:
+        """Watch C{writer}."""
+        self.writers.add(writer)
+
+    def removeWriter(self, writer: object) -> None:
+        """Stop watching C{writer}."""
+        self.writers.discard(writer)
+
+
+class _Writer(_BufferedWriter):
+    """A minimal transport over the shared write side."""
+
+    def __init__(self) -> None:
+        self.reactor = _Reactor()
+        self.disconnected = False
+        self._initWriteBuffer()
+
+
+class _Producer:
+    """A producer recording the calls it gets."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def pauseProducing(self) -> None:
+        """Record."""
+        self.calls.append("pause")
+
+    def resumeProducing(self) -> None:
+        """Record."""
+        self.calls.append("resume")
+
+    def stopProducing(self) -> None:
+        """Record."""
+        self.calls.append("stop")
+
+
+class BufferedWriterTests:
+    """The shared write side paces producers at the water marks."""
+
+    def test_atHighWaterMarkProducerRuns(self) -> None:
+        """Exactly highWaterMark bytes buffered leaves a push producer running."""
+        w, producer = _Writer(), _Producer()
+        w.registerProducer(producer, True)
+        w._buffer(b"x" * w.highWaterMark)
+        assert producer.calls == [] and w in w.reactor.writers
+
+    def test_pastHighWaterMarkProducerPausedOnce(self) -> None:
+        """One byte past highWaterMark pauses the push producer, once."""
+        w, producer = _Writer(), _Producer()
+        w.registerProducer(producer, True)
+        w._buffer(b"x" * (w.highWaterMark + 1))
+        w._buffer(b"y")
+        assert producer.calls == ["pause"]
+
+    def test_resumedAtLowWaterMark(self) -> None:
+        """Draining to lowWaterMark resumes it; the writer stays watched until empty."""
+        w, producer = _Writer(), _Producer()
+        w.registerProducer(producer, True)
+        w._buffer(b"x" * (w.highWaterMark + 1))
+        target = w._bufSize - w.lowWaterMark
+        failed, drained = w._drainAndPace(lambda data: min(len(data), target))
+        assert (failed, drained) == (None, False)
+        assert producer.calls == ["pause", "resume"] and w in w.reactor.writers
+
+    def test_emptyBufferWithPushProducerStopsWatching(self) -> None:
+        """An emptied buffer held by a push producer is no longer watched, and not 'drained'."""
+        w, producer = _Writer(), _Producer()
+        w.registerProducer(producer, True)
+        w._buffer(b"abc")
+        assert w._drainAndPace(len) == (None, False)
+        assert w not in w.reactor.writers
+
+    def test_pullProducerAskedWhenEmpty(self) -> None:
+        """A pull producer is asked for more each time the buffer empties."""
+        w, producer = _Writer(), _Producer()
+        w.registerProducer(producer, False)
+        w._buffer(b"abc")
+        assert w._drainAndPace(len) == (None, False)
+        assert producer.calls == ["resume", "resume"]
+
+    def test_drainedWithoutProducer(self) -> None:
+        """Without a producer an emptied buffer is reported drained (the caller closes)."""
+        w = _Writer()
+        w._buffer(b"abc")
+        assert w._drainAndPace(len) == (None, True)
+
+    def test_secondProducerRefused(self) -> None:
+        """Registering a second producer raises RuntimeError naming both."""
+        w = _Writer()
+        w.registerProducer(_Producer(), True)
+        with pytest.raises(RuntimeError, match="never unregistered"):
+            w.registerProducer(_Producer(), True)
+
+    def test_discardStopsProducer(self) -> None:
+        """Closing drops the buffer and stops the producer once."""
+        w, producer = _Writer(), _Producer()
+        w.registerProducer(producer, True)
+        w._buffer(b"abc")
+        w._discardWrites()
+        w._discardWrites()
+        assert producer.calls == ["stop"] and w._bufSize == 0 and not w._buf
