@@ -99,6 +99,35 @@ def directRate(lineReceiver: Any, batches: int) -> float:
     return proto.count / elapsed
 
 
+class FloorLineReceiver:
+    """
+    The floor: the least any pure-Python line receiver can do per chunk.
+
+    Join the pending tail, split on the delimiter once, call C{lineReceived} for each
+    complete line; no length limit, no pause, no mode switch, no close check.  Not a
+    usable protocol: its rate bounds what any LineReceiver can reach in the same run.
+    """
+
+    delimiter = b"\r\n"
+
+    def __init__(self) -> None:
+        self._tail = b""
+
+    def makeConnection(self, transport: Any) -> None:
+        """Ignore the transport."""
+
+    def lineReceived(self, line: bytes) -> None:
+        """Overridden by L{counterClass}."""
+
+    def dataReceived(self, data: bytes) -> None:
+        """Split and deliver every complete line."""
+        lines = (self._tail + data).split(self.delimiter)
+        self._tail = lines.pop()
+        lineReceived = self.lineReceived
+        for line in lines:
+            lineReceived(line)
+
+
 # -- loopback servers (child processes) -------------------------------------------
 
 
@@ -195,15 +224,22 @@ def main(argv: list[str]) -> int:
     print(f"LineReceiver, batches of {LINES_PER_BATCH} lines ({len(BATCH)} bytes) per write")
     print(f"direct dataReceived, {batches} batches per run, {reps} runs, medians")
     direct = {}
-    for name, cls in (("netframe", NetframeLineReceiver), ("twisted", TwistedLineReceiver)):
+    receivers = (
+        ("netframe", NetframeLineReceiver),
+        ("twisted", TwistedLineReceiver),
+        ("floor", FloorLineReceiver),
+    )
+    for name, cls in receivers:
         directRate(cls, batches // 10)
         direct[name] = statistics.median(directRate(cls, batches) for _ in range(reps))
     for name, rate in direct.items():
         print(f"  {name:<10}{rate:>14.0f} lines/s")
     print(f"  ratio netframe/Twisted: {direct['netframe'] / direct['twisted']:.2f}x")
+    print(f"  ratio floor/Twisted:    {direct['floor'] / direct['twisted']:.2f}x")
     results.add(
         "direct dataReceived", "lines/s", direct["netframe"], direct["twisted"], target=TARGET
     )
+    results.add("direct dataReceived floor", "lines/s", direct["floor"], direct["twisted"])
 
     procs: dict[str, subprocess.Popen[str]] = {}
     ports: dict[str, int] = {}

@@ -44,7 +44,10 @@ ABOUT = {
     "amp": "AMP round trips per second over loopback TCP (server and client processes).",
     "defer": "Deferred creation, callbacks, chaining, inlineCallbacks, gatherResults.",
     "failure": "Failure capture, wrapping, trap, traceback, pickling; named constants.",
-    "lines": "LineReceiver: lines parsed per second, directly and over loopback TCP.",
+    "lines": "LineReceiver: lines parsed per second, directly and over loopback TCP.  The "
+    "`floor` row is not netframe: a bare split-and-call loop (no length limit, pause, mode "
+    "switch or close check), the most any pure-Python line receiver can reach in the same "
+    "run.",
     "logger": "Logger events per second: filtered out, admitted, memory and JSON observers.",
     "pb": "Perspective Broker remote calls per second and banana encode/decode throughput.",
     "plugin": "Plugin discovery time (getPlugins) over 500 drop-in modules, cold and warm.",
