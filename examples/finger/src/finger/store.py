@@ -17,6 +17,7 @@ from typing import Any
 from zope.interface import Interface, implementer
 
 from netframe.app.service import Service
+from netframe.app.twistd import stopWithStatus
 from netframe.core.defer import Deferred
 from netframe.core.failure import Failure
 from netframe.enterprise.adbapi import ConnectionPool
@@ -239,7 +240,8 @@ class FingerService(Service):
 
     Starting it prepares the database (L{UserStore.prepare}); a database
     that cannot be prepared is logged as critical and the reactor is
-    stopped, since no query could succeed.  Stopping it closes the pool,
+    stopped with exit status 1 (L{netframe.app.twistd.stopWithStatus}),
+    since no query could succeed.  Stopping it closes the pool,
     which waits for the calls in progress.
 
     @ivar store: the L{UserStore}.
@@ -253,8 +255,9 @@ class FingerService(Service):
         """
         @param store: the store whose pool this service owns.
         @param database: the database file name, for messages.
-        @param reactor: the reactor to stop on failure (C{None}: the global
-            one, looked up only then).
+        @param reactor: the reactor to stop on failure when not run by
+            netframe-twistd (C{None}: the installed global one, if any;
+            netframe-twistd stops its own).
         """
         self.store = store
         self.database = database
@@ -288,19 +291,20 @@ class FingerService(Service):
 
     def _failed(self, failure: Failure) -> bool:
         """
-        Log that the database cannot be used and stop the reactor.
+        Log that the database cannot be used and stop with exit status 1
+        (L{netframe.app.twistd.stopWithStatus}: under netframe-twistd the
+        process exits 1, so C{Restart=on-failure} and scripts see the
+        failure).
 
         @param failure: why.
         @return: C{False}.
         """
         _log.failure("Cannot prepare the user database {database}", failure, database=self.database)
-        reactor = self._reactor
-        if reactor is None:
-            from netframe.core import reactor as globalReactor
-
-            reactor = globalReactor
-        if reactor.running:
-            reactor.stop()
+        stopWithStatus(
+            1,
+            f"Cannot prepare the user database {self.database}: {failure.getErrorMessage()}",
+            reactor=self._reactor,
+        )
         return False
 
     def stopService(self) -> None:

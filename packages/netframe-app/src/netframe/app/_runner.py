@@ -49,15 +49,26 @@ from netframe.core.failure import Failure
 from netframe.core.task import LoopingCall
 from netframe.logger import Logger, globalLogBeginner
 
-__all__ = ["PosixSystem", "StartupError", "TwistdRunner"]
+__all__ = ["MAX_EXIT_STATUS", "PosixSystem", "StartupError", "TwistdRunner", "stopWithStatus"]
 
 _log = Logger(namespace="netframe.app.twistd")
+
+MAX_EXIT_STATUS = 255
+"""The largest exit status L{stopWithStatus} accepts (a POSIX process reports 8 bits)."""
 
 
 class StartupError(Exception):
     """
     The application cannot be started; the message says why (shown to the
     user without a traceback).
+    """
+
+
+class _StartupStopped(Exception):
+    """
+    Raised by L{TwistdRunner.run} between start-up steps when L{stopWithStatus}
+    was called before the reactor ran (while loading the application or
+    binding, say).
     """
 
 
@@ -180,6 +191,8 @@ class TwistdRunner:
         self._workerFds: list[int] | None = None
         self._startDirectory: str | None = None
         self.pool: WorkerPool | None = None
+        self._started = False
+        self._startupStop: tuple[int, str | None] | None = None
 
     @property
     def isWorker(self) -> bool:
@@ -207,22 +220,41 @@ class TwistdRunner:
         """
         Run the application until it stops.
 
+        While it runs, this runner is the one L{stopWithStatus} reaches (the
+        previous one, if any, is current again once it returns).
+
         @return: the exit status: 0 after a clean run; 1 when the
             application could not be loaded or started (the reason is
             written to stderr, or reported to the waiting parent when
-            daemonized, and logged).
+            daemonized, and logged); the status given to L{stopWithStatus}
+            when the application called it (the first non-zero status
+            requested wins).
         """
+        global _currentRunner
+        previous, _currentRunner = _currentRunner, self
+        try:
+            return self._run()
+        finally:
+            _currentRunner = previous
+
+    def _run(self) -> int:
+        """The steps of L{run}; return the exit status."""
         try:
             if self.config["kill"]:
                 return self.kill()
-            self._readWorkerEnvironment()
-            self.checkPidfile()
-            self.loadApplication()
-            self.startLogging()
-            self.setupEnvironment()
-            self.privilegedStart()
-            self.dropPrivileges()
-            self.prepareReactor()
+            for step in (
+                self._readWorkerEnvironment,
+                self.checkPidfile,
+                self.loadApplication,
+                self.startLogging,
+                self.setupEnvironment,
+                self.privilegedStart,
+                self.dropPrivileges,
+                self.prepareReactor,
+            ):
+                step()
+                if self._startupStop is not None:
+                    raise _StartupStopped()
         except _DaemonParentExit as e:
             self.isDaemonParent = True
             if e.message:
@@ -234,18 +266,78 @@ class TwistdRunner:
             self._startupFailed(str(e))
             self._cleanup()
             return self.exitCode
+        except _StartupStopped:
+            self._failStartupStop()
+            self._cleanup()
+            return self.exitCode
         self.runReactor()
         _log.info("Server Shut Down.")
         self._cleanup()
         return self.exitCode
 
-    def _startupFailed(self, message: str) -> None:
-        """Report a startup failure everywhere it must be seen."""
-        self.exitCode = 1
-        if self._logging:
+    def _recordStatus(self, status: int) -> None:
+        """
+        Record the exit status C{status}: the first non-zero status recorded
+        is kept (a later one, often a consequence of the first, does not
+        replace it), and 0 never replaces a failure.
+        """
+        if self.exitCode == 0:
+            self.exitCode = status
+
+    def _requestStop(self, status: int, reason: str | None) -> None:
+        """
+        L{stopWithStatus} reached this runner: record C{status}; stop the
+        reactor if the application has started, or else fail the start-up
+        at the next step (before the reactor runs) or once C{startService}
+        returned.
+        """
+        self._recordStatus(status)
+        if self._started:
+            self._stopReactor()
+        elif self._startupStop is None:
+            self._startupStop = (status, reason)
+
+    def _stopReactor(self) -> None:
+        """Stop the reactor (once; a reactor that is not running is left alone)."""
+        if self._stopping:
+            return
+        self._stopping = True
+        try:
+            self.reactor.stop()
+        except RuntimeError:
+            pass
+
+    def _failStartupStop(self) -> None:
+        """
+        Report a L{stopWithStatus} made before the application started as a
+        start-up failure with the status given (its reason was logged by
+        L{stopWithStatus}, so it is not logged again).
+        """
+        assert self._startupStop is not None
+        status, reason = self._startupStop
+        if reason is None:
+            message = f"the application stopped during start-up with exit status {status}"
+        else:
+            message = reason
+        self._startupFailed(message, status, log=reason is None and status != 0)
+
+    def _startupFailed(self, message: str, status: int = 1, log: bool = True) -> None:
+        """
+        Report a startup failure everywhere it must be seen.
+
+        @param message: why, for the user.
+        @param status: the exit status to record (L{_recordStatus}).
+        @param log: whether to log C{message} (at critical level).
+        """
+        self._recordStatus(status)
+        if log and self._logging:
             _log.critical("Cannot start: {message}", message=message)
         if self._reportFd is not None:
-            self._report(b"ERR " + message.encode("utf-8", "replace"))
+            encoded = message.encode("utf-8", "replace")
+            if self.exitCode == 1:
+                self._report(b"ERR " + encoded)
+            else:
+                self._report(b"EXIT %d " % self.exitCode + encoded)
         else:
             self._stderr.write(f"{PROGRAM}: {message}\n")
             self._stderr.flush()
@@ -516,6 +608,10 @@ class TwistdRunner:
                 raise _DaemonParentExit(0, "")
             if data.startswith(b"ERR "):
                 raise _DaemonParentExit(1, data[4:].decode("utf-8", "replace"))
+            if data.startswith(b"EXIT "):
+                code, _, message = data[5:].partition(b" ")
+                if code.isdigit() and int(code) <= MAX_EXIT_STATUS:
+                    raise _DaemonParentExit(int(code), message.decode("utf-8", "replace"))
             where = self.logTarget.description if self.logTarget is not None else "the log"
             raise _DaemonParentExit(1, f"the daemon exited during startup (see {where})")
         system.close(readFd)
@@ -591,7 +687,7 @@ class TwistdRunner:
 
     def _giveUp(self) -> None:
         """The workers keep dying: stop the server with exit status 1."""
-        self.exitCode = 1
+        self._recordStatus(1)
         if not self._stopping:
             self._stopping = True
             try:
@@ -731,14 +827,21 @@ class TwistdRunner:
             self._report(b"OK")
             self._stopFromSignal(early)
             return
-        try:
-            self._topService().startService()
-        except Exception as e:
-            _log.failure("startService failed", Failure())
-            self._startupFailed(f"cannot start the application: {e}")
-            self._stopping = True
-            self.reactor.stop()
+        if self._startupStop is None:
+            try:
+                self._topService().startService()
+            except Exception as e:
+                _log.failure("startService failed", Failure())
+                self._startupFailed(f"cannot start the application: {e}")
+                self._stopping = True
+                self.reactor.stop()
+                return
+        if self._startupStop is not None:
+            # stopWithStatus was called before or during startService.
+            self._failStartupStop()
+            self._stopReactor()
             return
+        self._started = True
         self._report(b"OK")
         notifier = self._notifier
         if notifier is not None and notifier.enabled:
@@ -881,3 +984,87 @@ class Spewer:
         if event == "call":
             code = frame.f_code
             self.stream.write(f"{code.co_filename}:{frame.f_lineno} {code.co_name}()\n")
+
+
+#: The runner whose L{TwistdRunner.run} is in progress in this process, if any.
+_currentRunner: TwistdRunner | None = None
+
+
+def stopWithStatus(status: int, reason: str | None = None, *, reactor: Any = None) -> None:
+    """
+    Stop the reactor, and make the running netframe-twistd exit with
+    C{status}: the way for an application to say "I cannot go on" to
+    systemd's C{Restart=on-failure}, to a supervisor or to a script, when it
+    finds out after start-up (a database that cannot be opened, say).
+    Twisted has no such API: there, code calls C{reactor.stop()} and the
+    process exits 0.
+
+    The name says what it does: C{reactor.stop()} (the clean shutdown:
+    'before shutdown' triggers run, services are stopped, bounded by
+    C{--shutdown-timeout}) with an exit status.
+
+    Under netframe-twistd (a L{TwistdRunner} is running in this process):
+
+      - after start-up, the reactor is stopped and the process exits with
+        C{status} once shutdown is over;
+      - called before the application has started (while the C{.tac} file
+        loads, in C{privilegedStartService} or in C{startService}), it is a
+        start-up failure: the application is not reported as started (no
+        systemd C{READY=1}), the reactor stops, and the process (or, when
+        daemonizing, the waiting original process) exits with C{status},
+        showing C{reason} on stderr;
+      - if shutdown has already begun (a signal, an earlier call), the
+        status is still recorded: the B{first non-zero status} requested
+        (by this function, a failing C{startService} or the worker pool
+        giving up) is the exit status; a later call does not replace it, and
+        0 never replaces a failure;
+      - with C{--workers N}, called in a worker, that worker exits with
+        C{status}. The parent treats it like any worker that dies: it logs
+        the status and restarts the worker, at most C{restartLimit} (5)
+        times within C{restartWindow} (60) seconds; one more exit makes the
+        parent give up and stop every worker, exiting with status 1 (not
+        the worker's status). So a worker that cannot go on is retried a
+        few times, never in an endless loop.
+
+    Outside netframe-twistd (a program calling C{reactor.run()} itself, or a
+    test) the status is not recorded anywhere: this function stops
+    C{reactor} (or the installed global reactor) if it is running and
+    returns; the program decides its own exit status. The status only
+    reaches the process exit through the runner: it is the runner's
+    C{exitCode}, the value its C{run()} returns to its caller
+    (L{runApp}, which netframe-twistd exits with).
+
+    @param status: the exit status, an C{int} from 0 to L{MAX_EXIT_STATUS}
+        (0 is a clean stop).
+    @param reason: why, logged once at critical level (and shown on stderr
+        for a start-up failure); C{None} logs only the status, at info level.
+    @param reactor: the reactor to stop when no netframe-twistd runner is
+        running (default: the installed global reactor, if one is; none is
+        installed by this call). Under netframe-twistd the runner's reactor
+        is stopped.
+    @raise ValueError: If C{status} is not an C{int} from 0 to
+        L{MAX_EXIT_STATUS} (the message names the value).
+    """
+    if (
+        isinstance(status, bool)
+        or not isinstance(status, int)
+        or not 0 <= status <= MAX_EXIT_STATUS
+    ):
+        raise ValueError(f"exit status must be an int from 0 to {MAX_EXIT_STATUS}, not {status!r}")
+    if reason is None:
+        _log.info("Stopping with exit status {status}.", status=status)
+    else:
+        _log.critical("Stopping with exit status {status}: {reason}", status=status, reason=reason)
+    runner = _currentRunner
+    if runner is not None:
+        runner._requestStop(status, reason)
+        return
+    if reactor is None:
+        reactor = sys.modules.get("netframe.core.reactor")
+        if reactor is None:
+            return
+    if getattr(reactor, "running", False):
+        try:
+            reactor.stop()
+        except RuntimeError:
+            pass

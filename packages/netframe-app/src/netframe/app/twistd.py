@@ -24,6 +24,12 @@ Errors a user can fix (missing or broken .tac, unknown subcommand or
 reactor, unwritable log file or pidfile directory, a live server holding the
 pidfile) print one line on stderr and exit with status 1.
 
+An application that finds, after start-up, that it cannot go on calls
+L{stopWithStatus} (C{stopWithStatus(1, "cannot open the database")}): the
+reactor stops cleanly and netframe-twistd exits with that status, so
+C{Restart=on-failure} and scripts see the failure (a netframe extension:
+Twisted's C{reactor.stop()} always exits 0).
+
 Twisted's C{twisted.scripts.twistd}.
 """
 
@@ -33,11 +39,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from netframe.app._runner import TwistdRunner
+from netframe.app._runner import MAX_EXIT_STATUS, TwistdRunner, stopWithStatus
 from netframe.app._twistdoptions import PROGRAM, ServerOptions
 from netframe.core.usage import UsageError
 
-__all__ = ["ServerOptions", "run", "runApp"]
+__all__ = ["MAX_EXIT_STATUS", "ServerOptions", "run", "runApp", "stopWithStatus"]
 
 ServerOptions.__module__ = __name__
 
@@ -47,7 +53,8 @@ def runApp(config: ServerOptions) -> int:
     Run the application the parsed options describe.
 
     @param config: parsed options.
-    @return: the exit status (0 on a clean run, 1 on a startup failure).
+    @return: the exit status (0 on a clean run, 1 on a startup failure,
+        the status given to L{stopWithStatus} when the application called it).
         In the original process of a daemon, the process exits at once with
         the daemon's startup status instead of returning.
     """
@@ -82,3 +89,4 @@ def run(argv: Sequence[str] | None = None) -> None:
 
 run.__module__ = __name__
 runApp.__module__ = __name__
+stopWithStatus.__module__ = __name__
