@@ -45,7 +45,7 @@ def connect(service: Any, clock: Clock | None = None) -> tuple[FingerProtocol, A
     protocol = factory.buildProtocol(None)
     assert isinstance(protocol, FingerProtocol)
     if clock is not None:
-        protocol.callLater = clock.callLater  # type: ignore[method-assign,assignment]
+        protocol.callLater = clock.callLater  # type: ignore[method-assign]
     transport = StringTransportWithDisconnection()
     transport.protocol = protocol
     protocol.makeConnection(transport)

@@ -301,7 +301,7 @@ class DatagramServiceTests(ServiceTestCase):
                 assert self.transport is not None
                 self.transport.write(b"unix datagram service")
 
-            def datagramReceived(self, datagram: bytes) -> None:  # type: ignore[override]  # Twisted's one-argument form
+            def datagramReceived(self, datagram: bytes) -> None:
                 if not received.called:
                     received.callback(datagram)
 

@@ -579,12 +579,13 @@ class _ProcessWriter(_BufferedWriter):
         """
         return CONNECTION_DONE
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | bytearray | memoryview) -> None:
         """
         Queue C{data} for the child, writing at once when nothing is buffered.
 
         Data written once the pipe is closing or closed is discarded.
 
+        @param data: The bytes; a C{bytearray} or C{memoryview} is copied first.
         @raise TypeError: If C{data} is not bytes-like.
         """
         if type(data) is not bytes:
@@ -848,12 +849,13 @@ class Process:
 
     # -- IProcessTransport -------------------------------------------------
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | bytearray | memoryview) -> None:
         """
         Queue C{data} for the child's standard input (descriptor 0).
 
         Discarded once stdin is closed, as on any closed transport.
 
+        @param data: The bytes; a C{bytearray} or C{memoryview} is copied first.
         @raise TypeError: If C{data} is not bytes-like.
         """
         pipe = self.pipes.get(0)
@@ -870,10 +872,12 @@ class Process:
         """
         self.write(b"".join(seq))
 
-    def writeToChild(self, childFD: int, data: bytes) -> None:
+    def writeToChild(self, childFD: int, data: bytes | bytearray | memoryview) -> None:
         """
         Queue C{data} for child descriptor C{childFD} (a C{"w"} pipe).
 
+        @param childFD: The child's descriptor number.
+        @param data: The bytes; a C{bytearray} or C{memoryview} is copied first.
         @raise KeyError: If C{childFD} is not an open pipe the child reads.
         @raise TypeError: If C{data} is not bytes-like.
         """

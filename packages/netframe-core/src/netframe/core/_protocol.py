@@ -750,12 +750,19 @@ class AbstractDatagramProtocol:
         self.transport = transport
         self.doStart()
 
-    def datagramReceived(self, datagram: bytes, addr: Any) -> None:
+    def datagramReceived(self, datagram: bytes, *args: Any, **kwargs: Any) -> None:
         """
         Called with each datagram received.
 
+        Datagram ports call C{datagramReceived(datagram, addr)}, C{addr} being
+        the sender's C{(host, port)}; a connected port calls
+        L{ConnectedDatagramProtocol.datagramReceived} with the datagram only.
+        The signature here is left open so that a subclass may override it
+        with either form and still type-check.
+
         @param datagram: The payload.
-        @param addr: The sender's C{(host, port)}.
+        @param args: The sender's address, for an unconnected port.
+        @param kwargs: Unused.
         """
 
 
@@ -782,12 +789,12 @@ class ConnectedDatagramProtocol(DatagramProtocol):
     A datagram protocol for a connected UDP port (one peer only).
     """
 
-    def datagramReceived(self, datagram: bytes, addr: Any = None) -> None:
+    def datagramReceived(self, datagram: bytes) -> None:
         """
-        Called with each datagram received from the connected peer.
+        Called with each datagram received from the connected peer (no
+        address: the peer is fixed).
 
         @param datagram: The payload.
-        @param addr: Ignored; the peer is fixed.
         """
 
     def connectionFailed(self, failure: Failure) -> None:

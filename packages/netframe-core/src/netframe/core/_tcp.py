@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+from collections.abc import Callable
 from socket import socket as _socket
 from typing import Any
 
@@ -91,6 +92,8 @@ class _Connection(_TLSConnectionMixin, _BufferedWriter):
 
     socket: _socket
     protocol: Any
+    #: Receives at most the given number of bytes (the socket's C{recv}).
+    _recv: Callable[[int], bytes]
 
     def __init__(self, sock: _socket, protocol: Any, reactor: Any) -> None:
         """Wrap the non-blocking C{sock} for C{protocol}."""
@@ -237,13 +240,15 @@ class _Connection(_TLSConnectionMixin, _BufferedWriter):
 
     # -- ITransport -------------------------------------------------------
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | bytearray | memoryview) -> None:
         """
         Send C{data}, sending at once when nothing is buffered.
 
         Data written after the connection (or its sending side) closed is
         discarded.
 
+        @param data: The bytes to send; a C{bytearray} or C{memoryview} is
+            copied first.
         @raise TypeError: If C{data} is not bytes-like (for example str).
         """
         if type(data) is not bytes:

@@ -7,13 +7,14 @@ C{netframe.core.protocols.basic.FileSender}.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
-from typing import IO, Any, Optional
+from typing import IO, Any, Optional, Union
 
 from zope.interface import implementer
 
 from netframe.core.defer import Deferred
-from netframe.core.interfaces import IConsumer, IProducer, IPullProducer
+from netframe.core.interfaces import IConsumer, IProducer, IPullProducer, ITransport
 
 __all__ = ["FileSender"]
 
@@ -42,23 +43,26 @@ class FileSender:
 
     lastSent: bytes = b""
     deferred: Optional[Deferred[bytes]] = None
-    file: Optional[IO[bytes]] = None
+    file: Optional[Union[IO[bytes], io.RawIOBase]] = None
     consumer: Any = None
     transform: Optional[Callable[[bytes], bytes]] = None
 
     def beginFileTransfer(
         self,
-        file: IO[bytes],
-        consumer: IConsumer,
+        file: Union[IO[bytes], io.RawIOBase],
+        consumer: Union[IConsumer, ITransport],
         transform: Optional[Callable[[bytes], bytes]] = None,
     ) -> Deferred[bytes]:
         """
         Start sending C{file} to C{consumer}.
 
-        @param file: A binary file-like object; read with C{read(n)} from its
-            current position to end of file. It is not closed.
-        @param consumer: The consumer to write to; this sender registers
-            itself with it as a pull producer (C{streaming=False}).
+        @param file: A binary file-like object (a C{BinaryIO} or a
+            C{io.RawIOBase}); read with C{read(n)} from its current position to
+            end of file. It is not closed.
+        @param consumer: The consumer to write to, usually a protocol's
+            transport (connection transports provide L{IConsumer}); this
+            sender registers itself with it as a pull producer
+            (C{streaming=False}).
         @param transform: Called with each chunk read; its result (bytes) is
             written instead.
         @return: A Deferred firing with the last byte written (C{b""} for an
@@ -74,7 +78,7 @@ class FileSender:
         self.lastSent = b""
         deferred: Deferred[bytes] = Deferred()
         self.deferred = deferred
-        consumer.registerProducer(self, False)
+        self.consumer.registerProducer(self, False)
         return deferred
 
     def resumeProducing(self) -> None:

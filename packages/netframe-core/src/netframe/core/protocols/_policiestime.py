@@ -95,11 +95,13 @@ class TimeoutMixin:
     timeOut: Optional[float] = None
     __timeoutCall: Optional[IDelayedCall] = None
 
-    def callLater(self, period: float, func: Callable[..., Any]) -> IDelayedCall:
+    def callLater(self, period: float, func: Callable[..., Any], /) -> IDelayedCall:
         """
         Schedule C{func} in C{period} seconds on the global reactor.
 
-        Override (or replace on the instance) to use another clock.
+        Override (or replace on the instance) to use another clock.  The
+        parameters are positional-only, so a type checker accepts any
+        C{callLater} (such as a L{netframe.core.task.Clock}'s) as the replacement.
 
         @param period: The delay in seconds.
         @param func: The callable.
