@@ -12,7 +12,7 @@ import os
 import socket
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from zope.interface.verify import verifyObject
@@ -162,7 +162,7 @@ class RefusedLoopTests:
         """A loop whose add_reader is not implemented is refused; no descriptor leaks."""
 
         class ProactorLike(asyncio.SelectorEventLoop):
-            def add_reader(self, fd: Any, callback: Any, *args: Any) -> None:
+            def add_reader(self, fd: Any, callback: Any, *args: Any) -> None:  # type: ignore[override]
                 raise NotImplementedError
 
         loop = ProactorLike()
@@ -458,7 +458,7 @@ class InstallTests:
         try:
             from netframe.core import reactor
 
-            assert reactor is r
+            assert cast(object, reactor) is r
             with pytest.raises(error.ReactorAlreadyInstalledError):
                 asyncioreactor.install()
         finally:

@@ -153,7 +153,8 @@ class RegisterAdapterTests:
         """A factory returning None makes adaptation fall back to the default."""
         Original = _freshClass()
         components.registerAdapter(lambda original: None, Original, IVoltage)
-        assert IVoltage(Original(), "default") == "default"
+        adapted: object = IVoltage(Original(), "default")
+        assert adapted == "default"
 
     def test_getAdapterFactory(self) -> None:
         """getAdapterFactory returns the registered factory, or the default."""
@@ -176,7 +177,8 @@ class RegisterAdapterTests:
         from zope.interface import implementedBy
 
         registry = components.getRegistry()
-        assert registry.registered([implementedBy(Original)], IVoltage) is components.Adapter
+        implemented = implementedBy(Original)  # type: ignore[no-untyped-call]
+        assert registry.registered([implemented], IVoltage) is components.Adapter
 
 
 class AdapterTests:
@@ -195,7 +197,8 @@ class AdapterTests:
                 return "conformed" if interface is IName else None
 
         adapter = components.Adapter(Conforming())
-        assert IName(adapter) == "conformed"
+        adapted: object = IName(adapter)
+        assert adapted == "conformed"
 
     def test_conformWithoutOriginalHook(self) -> None:
         """An Adapter whose original has no __conform__ conforms to nothing."""
@@ -227,7 +230,8 @@ class ComponentizedTests:
 
     def test_adaptationWithoutComponentFails(self) -> None:
         """IFoo(componentized) without a component or adapter uses the default."""
-        assert IName(components.Componentized(), "none") == "none"
+        adapted: object = IName(components.Componentized(), "none")
+        assert adapted == "none"
 
     def test_adapterIsMemoized(self) -> None:
         """An adapter made by getComponent is created once and cached."""
@@ -289,14 +293,14 @@ class ComponentizedTests:
         """addComponent(ignoreClass=True) adds for every interface provided."""
 
         @implementer(INamedVoltage, IName)
-        class Thing:
+        class Thing:  # type: ignore[misc]
             pass
 
         c = components.Componentized()
         thing = Thing()
         added = c.addComponent(thing, ignoreClass=True)
         assert set(added) == {INamedVoltage, IVoltage, IName}
-        assert IVoltage(c) is thing and IName(c) is thing
+        assert cast(object, IVoltage(c)) is thing and cast(object, IName(c)) is thing
 
     def test_addComponentOnlyRegisteredInterfaces(self) -> None:
         """addComponent without ignoreClass adds only where its class is the registered adapter."""
@@ -432,7 +436,8 @@ class ProxyForInterfaceTests:
 
         class Shouting(components.proxyForInterface(IName)):  # type: ignore[misc]
             def greet(self, greeting: str) -> str:
-                return self.original.greet(greeting).upper()
+                greeted: str = self.original.greet(greeting)
+                return greeted.upper()
 
         proxy = Shouting(self._named())
         assert proxy.greet("hi") == "HI, ALICE"
@@ -481,7 +486,7 @@ class HairDryerExampleTests:
 
         @implementer(IAmericanSocket)
         class AdaptToAmericanSocket:
-            def __init__(self, original: Any) -> None:
+            def __init__(self, original: UKSocket) -> None:
                 self.original = original
 
             def voltage(self) -> float:

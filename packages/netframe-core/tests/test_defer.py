@@ -10,7 +10,7 @@ import builtins
 import contextvars
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -59,7 +59,12 @@ class CallbackChainTests:
         """Each callback's return value is the next callback's argument."""
         d: Deferred[int] = Deferred()
         seen: list[int] = []
-        d.addCallback(lambda x: x + 1).addCallback(lambda x: seen.append(x) or x * 10)
+
+        def record(x: int) -> int:
+            seen.append(x)
+            return x * 10
+
+        d.addCallback(lambda x: x + 1).addCallback(record)
         d.callback(1)
         assert seen == [2]
         assert d.result == 20
@@ -76,8 +81,17 @@ class CallbackChainTests:
         """Extra positional and keyword arguments follow the result."""
         d: Deferred[int] = Deferred()
         calls: list[tuple[Any, ...]] = []
-        d.addCallback(lambda r, a, b=0: calls.append((r, a, b)) or r, 1, b=2)
-        d.addBoth(lambda r, a: calls.append((r, a)) or r, "x")
+
+        def withArgs(r: int, a: int, b: int = 0) -> int:
+            calls.append((r, a, b))
+            return r
+
+        def withArg(r: object, a: str) -> object:
+            calls.append((r, a))
+            return r
+
+        d.addCallback(withArgs, 1, b=2)
+        d.addBoth(withArg, "x")
         d.callback(0)
         assert calls == [(0, 1, 2), (0, "x")]
 
@@ -135,7 +149,11 @@ class CallbackChainTests:
             seen.append("reraise")
             f.raiseException()
 
-        d.addErrback(lambda f: seen.append("return") or f)
+        def returnIt(f: Failure) -> Failure:
+            seen.append("return")
+            return f
+
+        d.addErrback(returnIt)
         d.addErrback(reraise)
         d.addCallback(lambda r: seen.append("callback"))
         d.addErrback(lambda f: seen.append(f.getErrorMessage()))
@@ -200,12 +218,20 @@ class CallbackChainTests:
         d: Deferred[int] = Deferred()
         seen: list[str] = []
 
+        def added(r: int) -> int:
+            seen.append("added")
+            return r
+
         def first(r: int) -> int:
-            d.addCallback(lambda r: seen.append("added") or r)
+            d.addCallback(added)
             seen.append("first")
             return r
 
-        d.addCallback(first).addCallback(lambda r: seen.append("second") or r)
+        def second(r: int) -> int:
+            seen.append("second")
+            return r
+
+        d.addCallback(first).addCallback(second)
         d.callback(0)
         assert seen == ["first", "second", "added"]
 
@@ -214,8 +240,12 @@ class CallbackChainTests:
         d = succeed(0)
         seen: list[str] = []
 
+        def added(r: int) -> int:
+            seen.append("added")
+            return r
+
         def first(r: int) -> int:
-            d.addCallback(lambda r: seen.append("added") or r)
+            d.addCallback(added)
             seen.append("first")
             return r + 1
 
@@ -238,7 +268,7 @@ class CallbackChainTests:
             d.addCallbacks(42)  # type: ignore[arg-type]
         with pytest.raises(TypeError):
             d.addCallbacks(lambda r: r, 42)  # type: ignore[arg-type]
-        d.addCallback(42)  # type: ignore[arg-type]
+        d.addCallback(42)  # type: ignore[call-overload]
         d.addErrback(lambda f: f.type)
         d.callback(0)
         assert d.result is TypeError
@@ -307,6 +337,7 @@ class FiringTests:
         assert d.called is False
         assert not hasattr(d, "result")
         d.callback(7)
+        d = d  # callback() changed d.called: drop mypy's narrowing (mypy issue 11969)
         assert d.called is True
         assert d.result == 7
 
@@ -423,7 +454,11 @@ class ChainingTests:
         count = 100_000
         ds: list[Deferred[int]] = [Deferred() for _ in range(count)]
         for i in range(count - 1):
-            ds[i].addCallback(lambda r, nxt=ds[i + 1]: nxt)
+
+            def toNext(r: int, nxt: Deferred[int] = ds[i + 1]) -> Deferred[int]:
+                return nxt
+
+            ds[i].addCallback(toNext)
         for i in range(count - 1):
             ds[i].callback(i)
         ds[-1].callback(42)
@@ -434,7 +469,11 @@ class ChainingTests:
         count = 100_000
         ds: list[Deferred[int]] = [Deferred() for _ in range(count)]
         for i in range(count - 1):
-            ds[i].addCallback(lambda r, nxt=ds[i + 1]: nxt)
+
+            def toNext(r: int, nxt: Deferred[int] = ds[i + 1]) -> Deferred[int]:
+                return nxt
+
+            ds[i].addCallback(toNext)
         ds[-1].callback(7)
         for i in reversed(range(count - 1)):
             ds[i].callback(i)
@@ -508,7 +547,12 @@ class PauseTests:
         """A callback pausing its own Deferred stops the chain until unpause."""
         d: Deferred[int] = Deferred()
         seen: list[str] = []
-        d.addCallback(lambda r: d.pause() or r).addCallback(lambda r: seen.append("second"))
+
+        def pauseIt(r: int) -> int:
+            d.pause()
+            return r
+
+        d.addCallback(pauseIt).addCallback(lambda r: seen.append("second"))
         d.callback(0)
         assert seen == []
         d.unpause()
@@ -578,7 +622,8 @@ class CancelTests:
             raise RuntimeError("canceller broke")
 
         d: Deferred[int] = Deferred(canceller)
-        assert d.cancel() is None
+        cancel: Callable[[], object] = d.cancel
+        assert cancel() is None
         assert d.result.check(RuntimeError)
         d.addErrback(lambda f: None)
 
@@ -625,7 +670,11 @@ class CancelTests:
         count = 100_000
         ds: list[Deferred[int]] = [Deferred() for _ in range(count)]
         for i in range(count - 1):
-            ds[i].addCallback(lambda r, nxt=ds[i + 1]: nxt)
+
+            def toNext(r: int, nxt: Deferred[int] = ds[i + 1]) -> Deferred[int]:
+                return nxt
+
+            ds[i].addCallback(toNext)
         for i in range(count - 1):
             ds[i].callback(i)
         ds[0].addErrback(lambda f: f.type)
@@ -829,7 +878,7 @@ class MaybeDeferredTests:
 
     def test_failure(self) -> None:
         """A returned Failure gives a failed Deferred."""
-        d = maybeDeferred(lambda: Failure(KeyError()))
+        d: Deferred[object] = maybeDeferred(lambda: Failure(KeyError()))
         assert d.result.check(KeyError)
         d.addErrback(lambda f: None)
 
@@ -843,7 +892,11 @@ class MaybeDeferredTests:
 
     def test_keywords(self) -> None:
         """Keyword arguments are passed."""
-        assert maybeDeferred(lambda a, b=0: a - b, 5, b=2).result == 3
+
+        def subtract(a: int, b: int = 0) -> int:
+            return a - b
+
+        assert maybeDeferred(subtract, 5, b=2).result == 3
 
 
 class ContextTests:

@@ -52,8 +52,8 @@ class InlineCallbacksTests:
 
         @inlineCallbacks
         def f() -> Generator[Any, Any, int]:
-            a = yield succeed(1)
-            b = yield succeed(2)
+            a: int = yield succeed(1)
+            b: int = yield succeed(2)
             return a + b
 
         assert f().result == 3
@@ -64,7 +64,7 @@ class InlineCallbacksTests:
 
         @inlineCallbacks
         def f() -> Generator[Any, Any, str]:
-            value = yield waited
+            value: str = yield waited
             return value.upper()
 
         d = f()
@@ -94,7 +94,7 @@ class InlineCallbacksTests:
                 returnValue(1)
             except Exception:
                 return 2
-            return 3
+            return 3  # type: ignore[unreachable]  # returnValue never returns
 
         with pytest.deprecated_call():
             assert f().result == 1
@@ -162,7 +162,7 @@ class InlineCallbacksTests:
 
         @inlineCallbacks
         def f() -> Generator[Any, Any, int]:
-            x = yield g()
+            x: int = yield g()
             return x
 
         assert f().result == 4
@@ -370,7 +370,7 @@ class CoroutineTests:
 
     def test_awaitNoneResultLater(self) -> None:
         """A Deferred fired later with None resumes the coroutine with None."""
-        waited: Deferred[None] = Deferred()
+        waited: Deferred[object] = Deferred()
 
         async def f() -> str:
             value = await waited

@@ -4,7 +4,7 @@ Property test: callback/errback chains against a small reference model.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -103,7 +103,7 @@ class ChainModelTests:
         result = d.result
         if expectFailed:
             assert isinstance(result, Failure)
-            assert result.value.tag == expectTag
+            assert cast(_Marked, result.value).tag == expectTag
             d.addErrback(lambda f: None)
         else:
             assert result == expectTag

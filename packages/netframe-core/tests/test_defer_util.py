@@ -259,7 +259,12 @@ class DeferredLockTests:
         """run() calls the function under the lock and releases afterwards."""
         lock = DeferredLock()
         seen: list[bool] = []
-        d = lock.run(lambda x: seen.append(lock.locked) or x * 2, 4)
+
+        def double(x: int) -> int:
+            seen.append(lock.locked)
+            return x * 2
+
+        d = lock.run(double, 4)
         assert d.result == 8
         assert seen == [True]
         assert not lock.locked

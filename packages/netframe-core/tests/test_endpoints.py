@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import given
@@ -205,7 +205,8 @@ class EndpointTests:
         d.addErrback(failures.append)
         d.cancel()
         assert failures[0].check(error.ConnectingCancelledError)
-        assert failures[0].value.address == IPv4Address("TCP", "127.0.0.1", 80)
+        cancelled = cast(error.ConnectingCancelledError, failures[0].value)
+        assert cancelled.address == IPv4Address("TCP", "127.0.0.1", 80)
         assert r.connectors[0].stoppedConnecting
 
     def test_connectProtocol(self) -> None:

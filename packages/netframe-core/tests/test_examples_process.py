@@ -19,17 +19,20 @@ import socket
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from netframe.core import protocol, utils
+from netframe.core import error, protocol, utils
 from netframe.core.defer import Deferred
 from netframe.core.epollreactor import EPollReactor
 from netframe.core.failure import Failure
 
 #: Seconds an example may run before the watchdog fails it.
 WATCHDOG = 10.0
+
+#: What a process's end reason carries (both have exitCode).
+_Ended = error.ProcessDone | error.ProcessTerminated
 
 
 class Harness:
@@ -148,10 +151,12 @@ class ExampleTests:
                 printed.append("errConnectionLost! The child closed their stderr.")
 
             def processExited(self, reason: Failure) -> None:
-                printed.append(f"processExited, status {reason.value.exitCode}")
+                value = cast(_Ended, reason.value)
+                printed.append(f"processExited, status {value.exitCode}")
 
             def processEnded(self, reason: Failure) -> None:
-                printed.append(f"processEnded, status {reason.value.exitCode}")
+                value = cast(_Ended, reason.value)
+                printed.append(f"processEnded, status {value.exitCode}")
                 printed.append("quitting")
                 reactor.stop()
 
@@ -220,12 +225,12 @@ class ExampleTests:
         reactor = harness.reactor
         printed: list[str] = []
 
-        def printTrueValue(val: int) -> None:
+        def printTrueValue(val: int | None) -> None:
             printed.append(f"/bin/true exits with rc={val}")
             output = utils.getProcessValue("/bin/false", reactor=reactor)
             output.addCallback(printFalseValue)
 
-        def printFalseValue(val: int) -> None:
+        def printFalseValue(val: int | None) -> None:
             printed.append(f"/bin/false exits with rc={val}")
             reactor.stop()
 
@@ -279,7 +284,7 @@ class ExampleTests:
                     self.status += data
 
             def processEnded(self, status: Failure) -> None:
-                rc = status.value.exitCode
+                rc = cast(_Ended, status.value).exitCode
                 if rc == 0:
                     self.deferred.callback(self)
                 else:

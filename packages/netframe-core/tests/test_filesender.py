@@ -300,7 +300,7 @@ class NeverReadingPeerTests:
         consumer = _PacedConsumer(highWater=highWater, drainPerTick=0)
         source = _CountingFile()
         sender = FileSender()
-        sender.beginFileTransfer(source, consumer)  # type: ignore[arg-type]
+        sender.beginFileTransfer(source, consumer)
         for _ in range(10_000):
             consumer.tick()
         assert consumer.maxBuffered <= highWater + FileSender.CHUNK_SIZE
@@ -313,7 +313,7 @@ class NeverReadingPeerTests:
         consumer = _PacedConsumer(highWater=highWater, drainPerTick=1000)
         source = _CountingFile(size=2_000_000)
         sender = FileSender()
-        results = _Results(sender.beginFileTransfer(source, consumer))  # type: ignore[arg-type]
+        results = _Results(sender.beginFileTransfer(source, consumer))
         ticks = 0
         while results.value is None:
             consumer.tick()
@@ -338,7 +338,7 @@ class NeverReadingPeerTests:
         class Sender(Protocol):
             def connectionMade(self) -> None:
                 assert self.transport is not None
-                d = FileSender().beginFileTransfer(source, self.transport)  # type: ignore[arg-type]
+                d = FileSender().beginFileTransfer(source, self.transport)
                 outcome.append(_Results(d))
 
             def connectionLost(self, reason: Failure = Failure(Exception())) -> None:  # noqa: B008

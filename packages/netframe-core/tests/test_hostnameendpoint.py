@@ -133,7 +133,8 @@ class HostnameEndpointBasicsTests:
     def test_badDelays(self, name: str, value: float) -> None:
         """Negative or non-finite timeout/attemptDelay raise ValueError."""
         with pytest.raises(ValueError, match=name):
-            HostnameEndpoint(MemoryReactorClock(), "h", 80, **{name: value})
+            options: dict[str, Any] = {name: value}
+            HostnameEndpoint(MemoryReactorClock(), "h", 80, **options)
 
     def test_hostNotText(self) -> None:
         """A host that is neither text nor bytes raises TypeError."""

@@ -5,7 +5,7 @@ L{WrappingFactory}.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, cast
 
 import pytest
 from zope.interface import implementer
@@ -123,7 +123,7 @@ class ProtocolWrapperTests:
     def test_wrappedProtocolSeesWrapperAsTransport(self) -> None:
         """The wrapped protocol's transport is the wrapper, and connectionMade ran."""
         _, wrapper, inner, _ = _wrapped()
-        assert inner.transport is wrapper
+        assert cast(object, inner.transport) is wrapper
         assert inner.events == [("made", wrapper)]
 
     def test_dataReceivedForwarded(self) -> None:
@@ -238,9 +238,10 @@ class ProtocolWrapperTests:
         factory = WrappingFactory(Factory.forProtocol(_HalfCloser))
         wrapper = factory.buildProtocol(None)
         assert wrapper is not None
-        assert IHalfCloseableProtocol.providedBy(wrapper)
+        # cast: providedBy would narrow wrapper to the interface for the rest of the test
+        assert IHalfCloseableProtocol.providedBy(cast(object, wrapper))
         wrapper.makeConnection(StringTransport())
-        assert IHalfCloseableProtocol.providedBy(wrapper)
+        assert IHalfCloseableProtocol.providedBy(cast(object, wrapper))
         verifyObject(IHalfCloseableProtocol, wrapper)
         wrapper.readConnectionLost()
         wrapper.writeConnectionLost()

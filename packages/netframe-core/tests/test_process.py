@@ -11,7 +11,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from zope.interface.verify import verifyObject
@@ -223,7 +223,8 @@ class ArgumentTests:
         proto = Ended()
         reactor.spawnProcess(proto, SH, [SH, "-c", "exit 2"], childFDs={})
         runUntil(reactor, lambda: proto.ended is not None, handlers=False)
-        assert proto.ended is not None and proto.ended.value.exitCode == 2
+        assert proto.ended is not None
+        assert cast(error.ProcessTerminated, proto.ended.value).exitCode == 2
 
     def test_emptyArgs(self, reactor: EPollReactor) -> None:
         """Empty args run the executable with itself as argv[0]."""
@@ -369,6 +370,7 @@ class ReapTests:
         """A child someone else collected is reported with an unknown status, and logged."""
         proto = Ended()
         transport = reactor.spawnProcess(proto, SH, [SH, "-c", "exit 0"], childFDs={})
+        assert transport.pid is not None
         os.waitpid(transport.pid, 0)
         with capturedLogs() as events:
             reactor._reapAllProcesses()
@@ -398,7 +400,8 @@ class ReapTests:
         reactor._close()
         assert not thread.is_alive()
         assert failures == []
-        assert proto.ended is not None and proto.ended.value.exitCode == 6
+        assert proto.ended is not None
+        assert cast(error.ProcessTerminated, proto.ended.value).exitCode == 6
         assert reactor._childWatcher is None
 
 

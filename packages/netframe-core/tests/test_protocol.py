@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import pickle
 import random
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from zope.interface import implementer
 from zope.interface.verify import verifyObject
 
 from netframe.core import error, protocol
+from netframe.core.address import IPv4Address
 from netframe.core.defer import CancelledError, Deferred
 from netframe.core.failure import Failure
 from netframe.core.interfaces import (
+    IConnector,
     ILoggingContext,
     IProcessProtocol,
     IProtocol,
@@ -152,13 +155,13 @@ class FactoryTests:
                 self.users = users
 
         with pytest.raises(TypeError):
-            Factory.forProtocol(NeedsArgs).buildProtocol(None)
+            Factory.forProtocol(NeedsArgs).buildProtocol(None)  # type: ignore[arg-type]
 
     def test_forProtocol(self) -> None:
         """forProtocol builds a factory of the class with the protocol set."""
         factory = QOTDFactory.forProtocol(Echo, b"quote")
         assert isinstance(factory, QOTDFactory)
-        assert factory.protocol is Echo
+        assert cast(object, factory.protocol) is Echo
         assert factory.quote == b"quote"
         assert isinstance(factory.buildProtocol(None), Echo)
 
@@ -224,12 +227,14 @@ class FactoryTests:
         assert ReconnectingClientFactory.__module__ == "netframe.core.protocol"
 
 
+@implementer(IConnector)
 class Connector:
-    """A connector recording connect() and stopConnecting() calls."""
+    """A connector recording connect(), stopConnecting() and disconnect() calls."""
 
     def __init__(self, connecting: bool = False) -> None:
         self.connects = 0
         self.stops = 0
+        self.disconnects = 0
         self.connecting = connecting
 
     def connect(self) -> None:
@@ -241,6 +246,14 @@ class Connector:
         self.stops += 1
         if not self.connecting:
             raise error.NotConnectingError()
+
+    def disconnect(self) -> None:
+        """Record a disconnect."""
+        self.disconnects += 1
+
+    def getDestination(self) -> IPv4Address:
+        """A fixed destination."""
+        return IPv4Address("TCP", "127.0.0.1", 8000)
 
 
 class ReconnectingClientFactoryTests:
@@ -261,6 +274,10 @@ class ReconnectingClientFactoryTests:
         assert factory.clock is not None
         (call,) = factory.clock.getDelayedCalls()
         return call.getTime() - factory.clock.seconds()
+
+    def test_connectorFakeProvidesIConnector(self) -> None:
+        """The Connector fake these tests use provides IConnector."""
+        assert verifyObject(IConnector, Connector())
 
     def test_defaults(self) -> None:
         """The documented defaults."""
@@ -355,7 +372,7 @@ class ReconnectingClientFactoryTests:
         """stopTrying stops a connector that is connecting."""
         factory, _clock = self._factory()
         connector = Connector(connecting=True)
-        factory.connector = connector  # type: ignore[assignment]
+        factory.connector = connector
         factory.stopTrying()
         assert connector.stops == 1
 
@@ -394,7 +411,7 @@ class ReconnectingClientFactoryTests:
     def test_pickleDropsConnectionState(self) -> None:
         """Pickling drops the connector, retries and delay."""
         factory = ReconnectingClientFactory()
-        factory.connector = Connector()  # type: ignore[assignment]
+        factory.connector = Connector()
         factory.retries = 5
         factory.delay = 100
         copy = pickle.loads(pickle.dumps(factory))

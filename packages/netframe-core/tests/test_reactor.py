@@ -367,7 +367,7 @@ class RegistryTests:
         """The reactor modules install through netframe.core.main.installReactor."""
         from netframe.core import epollreactor
 
-        assert epollreactor.installReactor is main.installReactor
+        assert epollreactor.installReactor is main.installReactor  # type: ignore[attr-defined]
 
     def test_builtinNames(self) -> None:
         """epoll, poll, select and default are known on Linux."""
@@ -403,7 +403,7 @@ class RegistryTests:
             assert type(reactor).__name__ == "EPollReactor"
             assert sys.modules["netframe.core.reactor"] is reactor
         finally:
-            reactor._close()  # type: ignore[attr-defined]
+            reactor._close()
 
     def test_entryPointReactor(
         self, monkeypatch: pytest.MonkeyPatch, globalReactorSlot: None
@@ -414,7 +414,7 @@ class RegistryTests:
         installed: list[str] = []
         ep = md.EntryPoint("thirdparty", "netframe.core.selectreactor", reactors.ENTRY_POINT_GROUP)
         monkeypatch.setattr(
-            reactors.importlib.metadata,
+            reactors.importlib.metadata,  # type: ignore[attr-defined]
             "entry_points",
             lambda group: [ep] if group == reactors.ENTRY_POINT_GROUP else [],
         )

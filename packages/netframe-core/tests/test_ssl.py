@@ -304,7 +304,7 @@ class OptionsTests:
         ssl.CertificateOptions(acceptableProtocols=[b"x" * 255])
         for bad in ([b"x" * 256], [b""], [], ["h2"]):
             with pytest.raises(ValueError):
-                ssl.CertificateOptions(acceptableProtocols=bad)
+                ssl.CertificateOptions(acceptableProtocols=bad)  # type: ignore[arg-type]  # ["h2"]: str
 
     def test_methodWithVersionsRefused(self) -> None:
         """method cannot be combined with version parameters; both minimums are refused."""

@@ -97,7 +97,7 @@ class DeferToThreadPoolTests:
     def test_notCallable(self, pool: ThreadPool) -> None:
         """A non-callable raises TypeError at once."""
         with pytest.raises(TypeError):
-            threads.deferToThreadPool(QueueReactor(), pool, 3)  # type: ignore[call-overload]
+            threads.deferToThreadPool(QueueReactor(), pool, 3)  # type: ignore[arg-type]
 
 
 class CallMultipleInThreadTests:

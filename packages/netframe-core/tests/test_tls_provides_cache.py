@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, cast
 
 import pytest
 from zope.interface import alsoProvides, providedBy
@@ -23,13 +24,17 @@ def _markedTransports(count: int) -> list[tuple[InterfaceClass, StringTransport]
     return result
 
 
+#: The type of TLSMemoryBIOProtocol._providesCache.
+_Cache = dict[tuple[int, int], tuple[Any, Any, Any]]
+
+
 def _bareProtocol() -> TLSMemoryBIOProtocol:
     """A protocol object with its class's declarations and no connection."""
     return TLSMemoryBIOProtocol.__new__(TLSMemoryBIOProtocol)
 
 
 @pytest.fixture
-def smallCache(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[object, object]]:
+def smallCache(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Cache]:
     """Limit the shared cache to 3 entries, starting empty, and empty it afterwards."""
     cache = TLSMemoryBIOProtocol._providesCache
     saved = dict(cache)
@@ -43,7 +48,7 @@ def smallCache(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[object, object]
 class ProvidesCacheTests:
     """PROVIDES_CACHE_SIZE bounds the cache; a cached declaration is reused exactly."""
 
-    def test_atLimitAllKept(self, smallCache: dict[object, object]) -> None:
+    def test_atLimitAllKept(self, smallCache: _Cache) -> None:
         """Three distinct transports with a limit of 3 leave 3 entries, each correct."""
         for marker, transport in _markedTransports(3):
             protocol = _bareProtocol()
@@ -51,7 +56,7 @@ class ProvidesCacheTests:
             assert marker.providedBy(protocol)
         assert len(smallCache) == 3
 
-    def test_pastLimitClears(self, smallCache: dict[object, object]) -> None:
+    def test_pastLimitClears(self, smallCache: _Cache) -> None:
         """A fourth distinct transport clears the full cache, then is cached alone."""
         pairs = _markedTransports(4)
         for marker, transport in pairs:
@@ -60,12 +65,12 @@ class ProvidesCacheTests:
             assert marker.providedBy(protocol)
         assert len(smallCache) == 1
 
-    def test_sameDeclarationsReused(self, smallCache: dict[object, object]) -> None:
+    def test_sameDeclarationsReused(self, smallCache: _Cache) -> None:
         """Two protocols over the same transport declarations share one declaration."""
         [(marker, transport)] = _markedTransports(1)
         first, second = _bareProtocol(), _bareProtocol()
         first._provideTransportInterfaces(transport)
         second._provideTransportInterfaces(transport)
         assert providedBy(first) is providedBy(second)
-        assert marker.providedBy(second)
+        assert marker.providedBy(cast(object, second))
         assert len(smallCache) == 1

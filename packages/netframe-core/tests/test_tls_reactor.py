@@ -186,7 +186,9 @@ class StartTLSWireTests:
                 seen.append(readLine(raw))
                 with context.wrap_socket(raw, server_hostname="example.com") as tls:
                     seen.append(readLine(tls))
-                    seen.append(tls.getpeercert()["subject"])
+                    peer = tls.getpeercert()
+                    assert peer is not None
+                    seen.append(peer["subject"])
                     tls.sendall(b"bye\r\n")
                     seen.append(tls.recv(10))
 

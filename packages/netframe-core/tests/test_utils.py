@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import signal
 import warnings
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -99,7 +99,7 @@ class GetProcessOutputTests:
         assert proto.transport.lost == 1
         proto.childDataReceived(2, b"more")
         assert proto.transport.lost == 1
-        ended = f.value.processEnded
+        ended = cast(Any, f.value).processEnded
         proto.processEnded(done())
         assert isinstance(result(ended).value, error.ProcessDone)
 

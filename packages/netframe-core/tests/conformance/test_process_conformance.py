@@ -15,7 +15,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from zope.interface.verify import verifyObject
@@ -78,7 +78,11 @@ def runAll(runner: Any, protocols: list[Recorder], handlers: bool = True) -> Non
     for p in protocols:
         p.runner = None
         original = p.processEnded
-        p.processEnded = lambda reason, original=original: ended(reason, original)  # type: ignore[method-assign]
+
+        def processEnded(reason: Failure, original: Callable[[Failure], None] = original) -> None:
+            ended(reason, original)
+
+        p.processEnded = processEnded  # type: ignore[method-assign]
     runner.run(installSignalHandlers=handlers)
 
 
@@ -155,7 +159,7 @@ class SpawnTests:
         transport.signalProcess(int(signal.SIGKILL))
         runner.run()
         assert proto.ended is not None
-        assert proto.ended.value.signal == signal.SIGKILL
+        assert cast(error.ProcessTerminated, proto.ended.value).signal == signal.SIGKILL
 
     def test_signalAfterExit(self, reactor: Any, runner: Any) -> None:
         """signalProcess after the child was reaped raises ProcessExitedAlready; pid is None."""
@@ -327,7 +331,8 @@ class ChildFDsTests:
         transport.loseConnection()
         runner.run()
         assert {("lost", 0), ("lost", 1), ("lost", 2)} <= set(proto.events)
-        assert proto.ended is not None and proto.ended.value.exitCode == 3
+        assert proto.ended is not None
+        assert cast(error.ProcessTerminated, proto.ended.value).exitCode == 3
 
 
 class StdinTests:
@@ -498,7 +503,8 @@ class ReapingTests:
         os.waitid(os.P_PID, transport.pid, os.WEXITED | os.WNOWAIT)
         reactor.processReapInterval = 3600.0
         runAll(runner, [proto], handlers=True)
-        assert proto.ended is not None and proto.ended.value.exitCode == 5
+        assert proto.ended is not None
+        assert cast(error.ProcessTerminated, proto.ended.value).exitCode == 5
 
     def test_otherChildrenLeftAlone(self, reactor: Any, runner: Any) -> None:
         """The reaper never collects children it did not spawn."""
@@ -537,7 +543,7 @@ class UtilsTests:
 
         def failed(f: Failure) -> None:
             results.append(f)
-            f.value.processEnded.addErrback(processEnded)
+            cast(Any, f.value).processEnded.addErrback(processEnded)
 
         d = utils.getProcessOutput(SH, ["-c", "echo bad >&2; echo out"], reactor=reactor)
         d.addErrback(failed)

@@ -126,7 +126,12 @@ class SystemEventTests:
         def before() -> Deferred[None]:
             seen.append("before")
             d: Deferred[None] = Deferred()
-            reactor.callLater(0.01, lambda: (seen.append("before fired"), d.callback(None)))
+
+            def fire() -> None:
+                seen.append("before fired")
+                d.callback(None)
+
+            reactor.callLater(0.01, fire)
             return d
 
         reactor.addSystemEventTrigger("before", "shutdown", before)

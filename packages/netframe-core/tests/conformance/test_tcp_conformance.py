@@ -165,10 +165,12 @@ class ConnectFailureTests:
         """Connecting to a closed port fails with ConnectionRefusedError."""
         client = Collector()
         factory = SingleClientFactory(client)
-        factory.clientConnectionFailed = lambda c, r: (  # type: ignore[method-assign]
-            factory.events.append(("failed", r)),
-            runner.stopSoon(),
-        )
+
+        def failed(connector: Any, reason: Any) -> None:
+            factory.events.append(("failed", reason))
+            runner.stopSoon()
+
+        factory.clientConnectionFailed = failed  # type: ignore[method-assign]
         reactor.connectTCP("127.0.0.1", unusedPort(), factory)
         runner.run()
         assert [k for k, _ in factory.events] == ["started", "failed"]
@@ -179,10 +181,12 @@ class ConnectFailureTests:
         """A zero timeout fails the attempt with TimeoutError before it connects."""
         _port, number = listen(reactor, Factory.forProtocol(Echo))
         factory = SingleClientFactory(Collector())
-        factory.clientConnectionFailed = lambda c, r: (  # type: ignore[method-assign]
-            factory.events.append(("failed", r)),
-            runner.stopSoon(),
-        )
+
+        def failed(connector: Any, reason: Any) -> None:
+            factory.events.append(("failed", reason))
+            runner.stopSoon()
+
+        factory.clientConnectionFailed = failed  # type: ignore[method-assign]
         reactor.connectTCP("127.0.0.1", number, factory, timeout=0)
         runner.run()
         assert factory.events[-1][1].check(error.TimeoutError)
@@ -518,12 +522,12 @@ class ErrorContainmentTests:
 
         _port, number = listen(reactor, Factory.forProtocol(Broken))
         later: list[str] = []
-        client = Collector(
-            onLost=lambda p: reactor.callLater(
-                0.01, lambda: (later.append("alive"), runner.stopSoon())
-            ),
-            send=b"trigger",
-        )
+
+        def stillAlive() -> None:
+            later.append("alive")
+            runner.stopSoon()
+
+        client = Collector(onLost=lambda p: reactor.callLater(0.01, stillAlive), send=b"trigger")
         reactor.connectTCP("127.0.0.1", number, SingleClientFactory(client))
         with capturedLogs() as events:
             runner.run()

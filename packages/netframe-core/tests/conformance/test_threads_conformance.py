@@ -461,7 +461,12 @@ class HostnameEndpointConformanceTests:
         endpoint = HostnameEndpoint(reactor, "localhost", port.getHost().port)
         failures: list[Any] = []
         d = endpoint.connect(Factory.forProtocol(Client))
-        d.addErrback(lambda f: (failures.append(f), runner.stopSoon()))
+
+        def failed(f: Any) -> None:
+            failures.append(f)
+            runner.stopSoon()
+
+        d.addErrback(failed)
         runner.run()
         assert failures == []
         assert b"".join(received) == b"happy eyeballs"

@@ -101,11 +101,12 @@ class UNIXStreamTests:
     @pytest.mark.parametrize("kind", ["path", "abstract", "bytes"])
     def test_echo(self, reactor: Any, runner: Any, sockdir: Path, kind: str) -> None:
         """Bytes echo over a filesystem path, an abstract name and a bytes path."""
-        address: str | bytes = {
+        addresses: dict[str, str | bytes] = {
             "path": str(sockdir / "echo.sock"),
             "abstract": abstractName("echo"),
             "bytes": os.fsencode(sockdir / "echo.sock"),
-        }[kind]
+        }
+        address = addresses[kind]
         port = reactor.listenUNIX(address, Factory.forProtocol(Echo))
         assert verifyObject(IListeningPort, port)
         assert port.getHost() == UNIXAddress(address)
