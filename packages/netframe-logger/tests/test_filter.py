@@ -49,7 +49,7 @@ class FilteringLogObserverTests:
             asked.append("no")
             return PredicateResult.no
 
-        FilteringLogObserver(seen.append, [yes, no])({})  # type: ignore[list-item]  # plain callables, not ILogFilterPredicate providers
+        FilteringLogObserver(seen.append, [yes, no])({})
         assert asked == ["yes"]
         assert len(seen) == 1
 
@@ -59,7 +59,7 @@ class FilteringLogObserverTests:
         rejected: list[dict[str, Any]] = []
         observer = FilteringLogObserver(
             seen.append,
-            [lambda e: PredicateResult.maybe, lambda e: PredicateResult.no],  # type: ignore[list-item]  # plain callables, not ILogFilterPredicate providers
+            [lambda e: PredicateResult.maybe, lambda e: PredicateResult.no],
             rejected.append,
         )
         observer({"x": 1})
@@ -69,14 +69,14 @@ class FilteringLogObserverTests:
     def test_maybeForwards(self) -> None:
         """All-maybe forwards the event."""
         seen: list[dict[str, Any]] = []
-        FilteringLogObserver(seen.append, [lambda e: PredicateResult.maybe])({})  # type: ignore[list-item]  # plain callables, not ILogFilterPredicate providers
+        FilteringLogObserver(seen.append, [lambda e: PredicateResult.maybe])({})
         assert len(seen) == 1
 
     def test_minimumLevelLeadingPredicates(self) -> None:
         """Only leading level predicates bound the minimum level."""
         pred = LogLevelFilterPredicate(LogLevel.warn)
         assert minimumLevelOf(FilteringLogObserver(print, [pred]), set()) == 2
-        other = FilteringLogObserver(print, [lambda e: PredicateResult.yes, pred])  # type: ignore[list-item]  # plain callables, not ILogFilterPredicate providers
+        other = FilteringLogObserver(print, [lambda e: PredicateResult.yes, pred])
         assert minimumLevelOf(other, set()) == 0
 
     def test_minimumLevelNegative(self) -> None:

@@ -175,6 +175,15 @@ class ErrTests:
         log.err(f)
         assert events[0]["failure"] is f
 
+    def test_stuffAndWhyByKeyword(self, world: _World) -> None:
+        """err(_stuff=..., _why=...) logs like the positional form, without a _stuff key."""
+        events = _legacyEvents(world)
+        f = Failure(KeyError("k"))
+        log.err(_stuff=f, _why="while parsing")
+        assert events[0]["failure"] is f
+        assert events[0]["why"] == "while parsing"
+        assert "_stuff" not in events[0]
+
     def test_otherObject(self, world: _World) -> None:
         """err of a non-exception logs its repr as the message."""
         events = _legacyEvents(world)

@@ -8,7 +8,7 @@ Private module; the public names are re-exported by C{netframe.logger}.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from zope.interface import Interface, implementer
 
@@ -78,12 +78,14 @@ class FilteringLogObserver:
     def __init__(
         self,
         observer: Observer,
-        predicates: Iterable[ILogFilterPredicate],
+        predicates: Iterable[ILogFilterPredicate | Callable[[LogEvent], NamedConstant]],
         negativeObserver: Observer | None = None,
     ) -> None:
         """
         @param observer: receives the events the predicates accept.
-        @param predicates: providers of L{ILogFilterPredicate}.
+        @param predicates: providers of L{ILogFilterPredicate}, or plain
+            callables taking an event and returning a L{PredicateResult}
+            constant.
         @param negativeObserver: receives the events a predicate refused;
             by default they are dropped.
         """

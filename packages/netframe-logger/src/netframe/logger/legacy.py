@@ -444,10 +444,13 @@ def msg(*message: Any, **kw: Any) -> None:
     theLogPublisher.msg(*message, **kw)
 
 
-def err(_stuff: Any = None, _why: Any = None, **kw: Any) -> None:
+def err(_stuff: Any = None, /, _why: Any = None, **kw: Any) -> None:
     """
     Log an error: a L{Failure}, an exception, or (with no argument) the
     exception being handled, with its traceback.
+
+    C{_stuff} is positional-only in the signature so that type checkers
+    accept C{d.addErrback(err)}; C{err(_stuff=...)} still works.
 
     @param _stuff: a L{Failure}, an exception, C{None} for the current
         exception, or anything else, which is logged as its C{repr}.
@@ -456,6 +459,8 @@ def err(_stuff: Any = None, _why: Any = None, **kw: Any) -> None:
     @raise netframe.core.failure.NoCurrentExceptionError: if C{_stuff} is
         C{None} and no exception is being handled.
     """
+    if _stuff is None:
+        _stuff = kw.pop("_stuff", None)
     if _stuff is None:
         _stuff = Failure()
     if isinstance(_stuff, Failure):
