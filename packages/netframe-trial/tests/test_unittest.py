@@ -409,7 +409,7 @@ class AssertionTests:
         case = unittest.SynchronousTestCase()
         with case.assertRaises(ValueError) as cm:
             raise ValueError("v")
-        assert isinstance(cm.exception, ValueError)  # type: ignore[unreachable]  # assertRaises is typed Any
+        assert isinstance(cm.exception, ValueError)
 
     def test_assertWarnsTwistedForm(self) -> None:
         """assertWarns(category, message, filename, f) checks the warning and returns f's result."""

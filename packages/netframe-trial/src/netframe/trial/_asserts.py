@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Callable
 from pprint import pformat
 from types import TracebackType
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar, overload
 
 from netframe.core.defer import Deferred
 from netframe.core.failure import Failure
@@ -19,6 +19,7 @@ from netframe.core.failure import Failure
 __unittest = True  # hide these frames in standard-library tracebacks
 
 _T = TypeVar("_T")
+_E = TypeVar("_E", bound=BaseException)
 
 
 class FailTest(AssertionError):
@@ -28,8 +29,12 @@ class FailTest(AssertionError):
     """
 
 
-class _AssertRaisesContext:
-    """The context manager returned by C{assertRaises(exc)} without a callable."""
+class _AssertRaisesContext(Generic[_E]):
+    """
+    The context manager returned by C{assertRaises(exc)} without a callable.
+
+    @ivar exception: the exception the block raised, once it has exited.
+    """
 
     def __init__(self, testCase: _Assertions, expected: tuple[type[BaseException], ...]) -> None:
         """
@@ -38,9 +43,9 @@ class _AssertRaisesContext:
         """
         self._testCase = testCase
         self._expected = expected
-        self.exception: BaseException | None = None
+        self.exception: _E | None = None
 
-    def __enter__(self) -> _AssertRaisesContext:
+    def __enter__(self) -> _AssertRaisesContext[_E]:
         """Start watching for the exception."""
         return self
 
@@ -63,7 +68,7 @@ class _AssertRaisesContext:
             raise self._testCase.failureException(
                 f"{type(exc).__name__} raised instead of {names}:\n {Failure(exc).getTraceback()}"
             ) from exc
-        self.exception = exc
+        self.exception = exc  # type: ignore[assignment]  # one of the expected types
         return True
 
 
@@ -110,7 +115,21 @@ class _Assertions(pyunit.TestCase):
 
     assert_ = failUnless = failUnlessTrue = assertTrue  # type: ignore[assignment]
 
-    def assertRaises(  # type: ignore[override]
+    @overload  # type: ignore[override]
+    def assertRaises(
+        self, exception: type[_E] | tuple[type[_E], ...], f: None = None
+    ) -> _AssertRaisesContext[_E]: ...
+
+    @overload
+    def assertRaises(
+        self,
+        exception: type[_E] | tuple[type[_E], ...],
+        f: Callable[..., object],
+        *args: Any,
+        **kwargs: Any,
+    ) -> _E: ...
+
+    def assertRaises(
         self, exception: Any, f: Callable[..., Any] | None = None, *args: Any, **kwargs: Any
     ) -> Any:
         """
