@@ -786,7 +786,12 @@ class DatagramProtocol(AbstractDatagramProtocol):
 
 class ConnectedDatagramProtocol(DatagramProtocol):
     """
-    A datagram protocol for a connected UDP port (one peer only).
+    A datagram protocol for a connected datagram socket with one fixed peer, as
+    C{connectUNIXDatagram} makes: C{datagramReceived} gets the datagram only.
+
+    A UDP port (C{listenUDP}), connected with C{transport.connect()} or not,
+    takes a L{DatagramProtocol}: it always delivers C{datagramReceived(datagram,
+    addr)}.
     """
 
     def datagramReceived(self, datagram: bytes) -> None:
