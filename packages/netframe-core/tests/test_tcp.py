@@ -360,6 +360,38 @@ class AcceptTests:
         port.doRead()
         assert len(built) == 8
 
+    def test_oneAtATimeSkipsMostFailingAccepts(self) -> None:
+        """Connections arriving one per event cost at most one failing accept per two events."""
+        port, _reactor, built = makePort([])
+        listening: Any = port._accept.__self__  # type: ignore[attr-defined]
+        calls = [0]
+        realAccept = listening.accept
+
+        def counted() -> Any:
+            calls[0] += 1
+            return realAccept()
+
+        port._accept = counted
+        for _ in range(10):
+            listening.script.append("c")
+            port.doRead()
+        assert len(built) == 10
+        assert calls[0] - 10 <= 6
+
+    def test_burstGrowsBackToMaxAccepts(self) -> None:
+        """After quiet events the quota grows again while events fill it, up to maxAccepts."""
+        port, _reactor, built = makePort(["c"], maxAccepts=8)
+        port.doRead()
+        assert port._burst == 1
+        listening: Any = port._accept.__self__  # type: ignore[attr-defined]
+        listening.script.extend(["c"] * 30)
+        seen = []
+        for _ in range(5):
+            before = len(built)
+            port.doRead()
+            seen.append(len(built) - before)
+        assert seen == [1, 2, 4, 8, 8]
+
     def test_transientErrorsSkipped(self) -> None:
         """ECONNABORTED concerns one connection; the loop goes on."""
         port, _reactor, built = makePort(["c", OSError(errno.ECONNABORTED, "aborted"), "c"])

@@ -55,6 +55,27 @@ def _makeAddress(addr: Any) -> IPv4Address | IPv6Address:
     return IPv6Address("TCP", addr[0], addr[1], addr[2], addr[3])
 
 
+def _acceptor(sock: _socket) -> Callable[[], tuple[_socket, Any]]:
+    """
+    Return C{sock.accept} without its per-call costs: the standard wrapper converts the
+    listening socket's family and type to enums on every connection; here they are
+    read once.
+
+    @param sock: a listening socket.
+    @return: a callable returning C{(connected socket, peer socket address)} and raising
+        what C{accept} raises.
+    """
+    rawAccept = sock._accept  # type: ignore[attr-defined]
+    family, kind, proto = int(sock.family), int(sock.type), sock.proto
+    socketType = type(sock)
+
+    def accept() -> tuple[_socket, Any]:
+        fd, addr = rawAccept()
+        return socketType(family, kind, proto, fileno=fd), addr
+
+    return accept
+
+
 def _asBytes(data: object) -> bytes:
     """
     Return C{data} as bytes (copying bytearray/memoryview).
@@ -383,11 +404,24 @@ class Server(_Connection):
     """The transport of a connection accepted by a L{Port}."""
 
     def __init__(
-        self, sock: _socket, protocol: Any, addr: Any, port: Port, sessionno: int, reactor: Any
+        self,
+        sock: _socket,
+        protocol: Any,
+        addr: Any,
+        port: Port,
+        sessionno: int,
+        reactor: Any,
+        peer: Any = None,
     ) -> None:
-        """Wrap an accepted socket; the port calls L{_startConnection}."""
+        """
+        Wrap an accepted socket; the port calls L{_startConnection}.
+
+        @param addr: the peer's socket address.
+        @param peer: the peer's address object when the port already built it (for
+            C{buildProtocol}); else it is made from C{addr}.
+        """
         super().__init__(sock, protocol, reactor)
-        self._peer = self._addressFromSockaddr(addr)
+        self._peer = peer if peer is not None else self._addressFromSockaddr(addr)
         self.server = port
         self.sessionno = sessionno
 
@@ -401,7 +435,12 @@ class Port:
     """
     A listening TCP socket that builds a protocol per accepted connection.
 
-    @ivar maxAccepts: connections accepted per readiness event at most.
+    @ivar maxAccepts: connections accepted per readiness event at most.  Below that
+        the port adapts: after an event that found fewer pending connections than it
+        tried, it tries that many next time (growing again while events fill their
+        quota), so a server taking one connection at a time does not pay a failing
+        C{accept} call per connection; the level-triggered readiness brings any
+        connection left pending back on the next pass.
     @ivar acceptPauseOnExhaustion: seconds to stop accepting after the process
         ran out of file descriptors (EMFILE/ENFILE).
     """
@@ -429,6 +468,7 @@ class Port:
         self._realPortNumber: int | None = None
         self._exhaustionLogged = False
         self._resumeCall: Any = None
+        self._burst = self.maxAccepts
         if interface and not _isIPAddress(interface):
             raise error.CannotListenError(
                 interface, port, ValueError("interface must be an IP address")
@@ -455,7 +495,7 @@ class Port:
             raise error.CannotListenError(self.interface, self.port, e)
         self.socket = sock
         self._fileno = sock.fileno()
-        self._accept = sock.accept
+        self._accept = _acceptor(sock)
         self._realPortNumber = sock.getsockname()[1]
         self.connected = True
         self.disconnected = False
@@ -478,10 +518,15 @@ class Port:
         accept = self._accept
         factory = self.factory
         reactor = self.reactor
-        for _ in range(self.maxAccepts):
+        burst = min(self._burst, self.maxAccepts)
+        # Fill the quota: try more next time (up to maxAccepts).
+        self._burst = burst * 2
+        for tried in range(burst):
             try:
                 sock, addr = accept()
             except (BlockingIOError, InterruptedError):
+                # Fewer were pending than tried: try that many next time.
+                self._burst = max(tried, 1)
                 return None
             except OSError as e:
                 if e.errno in _FD_EXHAUSTED:
@@ -496,8 +541,9 @@ class Port:
             # Sessions are numbered from 0 per port, as in Twisted's "Broker,0,host" prefixes.
             sessionno = self._sessionno
             self._sessionno += 1
+            peer = self._addressFromSockaddr(addr)
             try:
-                protocol = factory.buildProtocol(self._addressFromSockaddr(addr))
+                protocol = factory.buildProtocol(peer)
             except BaseException:
                 _log.failure("Error in buildProtocol of {factory!r}", Failure(), factory=factory)
                 sock.close()
@@ -505,7 +551,7 @@ class Port:
             if protocol is None:
                 sock.close()
                 continue
-            transport = self._transportClass(sock, protocol, addr, self, sessionno, reactor)
+            transport = self._transportClass(sock, protocol, addr, self, sessionno, reactor, peer)
             try:
                 transport._startConnection()
             except BaseException:

@@ -342,7 +342,7 @@ def _startListeningOn(port: Any, sock: _socket, realName: Any) -> None:
     """
     port.socket = sock
     port._fileno = sock.fileno()
-    port._accept = sock.accept
+    port._accept = _tcp._acceptor(sock)
     port._realPortNumber = realName
     port.connected = True
     port.disconnected = False
