@@ -4,6 +4,9 @@ Shared fixtures of netframe-core's tests.
 ``tlsCerts``: makes certificate authorities and leaf certificates in memory (no private
 key is ever committed), including deliberately bad ones (expired, not yet valid,
 self-signed, without subjectAltName) for the TLS tests.
+
+``recordingProducer``: the class of a push producer that records the calls it gets, for
+the tests of transports pacing producers.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 import pytest
+from zope.interface import implementer
+
+from netframe.core.interfaces import IPushProducer
 
 _ONE_DAY = datetime.timedelta(days=1)
 
@@ -182,3 +188,29 @@ def tlsCerts() -> CertMaker:
     :return: the session's certificate maker (needs the ``tls`` extra).
     """
     return CertMaker()
+
+
+@implementer(IPushProducer)
+class RecordingProducer:
+    """A push producer recording, in order, the calls it gets."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def pauseProducing(self) -> None:
+        """Record "pause"."""
+        self.calls.append("pause")
+
+    def resumeProducing(self) -> None:
+        """Record "resume"."""
+        self.calls.append("resume")
+
+    def stopProducing(self) -> None:
+        """Record "stop"."""
+        self.calls.append("stop")
+
+
+@pytest.fixture
+def recordingProducer() -> type[RecordingProducer]:
+    """The L{RecordingProducer} class (test modules cannot import each other)."""
+    return RecordingProducer

@@ -793,34 +793,17 @@ class CloseTests:
 # -- flow control and volume ----------------------------------------------------------------
 
 
-class Producer:
-    """A push producer recording calls."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def pauseProducing(self) -> None:
-        """Record."""
-        self.calls.append("pause")
-
-    def resumeProducing(self) -> None:
-        """Record."""
-        self.calls.append("resume")
-
-    def stopProducing(self) -> None:
-        """Record."""
-        self.calls.append("stop")
-
-
 class ProducerTests:
     """Producers and consumers keep working through the TLS layer."""
 
-    def test_pushProducerPausedByUnderlyingTransport(self, tlsCerts: Any) -> None:
+    def test_pushProducerPausedByUnderlyingTransport(
+        self, recordingProducer: Any, tlsCerts: Any
+    ) -> None:
         """The underlying transport pausing/resuming reaches the wrapped push producer."""
         _serverTLS, clientTLS, _pump = tlsConnect(
             *serverAndClientOptions(tlsCerts), Recorder(), Recorder()
         )
-        producer = Producer()
+        producer = recordingProducer()
         clientTLS.registerProducer(producer, True)
         underlying = clientTLS.transport.producer
         assert underlying is not None and underlying is not producer
@@ -829,15 +812,15 @@ class ProducerTests:
         underlying.resumeProducing()
         assert producer.calls == ["pause", "resume"]
         with pytest.raises(RuntimeError):
-            clientTLS.registerProducer(Producer(), True)
+            clientTLS.registerProducer(recordingProducer(), True)
         clientTLS.unregisterProducer()
         assert clientTLS.transport.producer is None
 
-    def test_loseConnectionWaitsForProducer(self, tlsCerts: Any) -> None:
+    def test_loseConnectionWaitsForProducer(self, recordingProducer: Any, tlsCerts: Any) -> None:
         """loseConnection waits until the producer is unregistered, then closes cleanly."""
         server, client = Recorder(), Recorder()
         _serverTLS, clientTLS, pump = tlsConnect(*serverAndClientOptions(tlsCerts), server, client)
-        producer = Producer()
+        producer = recordingProducer()
         clientTLS.registerProducer(producer, True)
         clientTLS.loseConnection()
         pump.flush()
@@ -848,18 +831,18 @@ class ProducerTests:
         server = server  # the pump changed server.reason: drop mypy's narrowing (mypy issue 11969)
         assert server.reason is not None and server.reason.check(error.ConnectionDone)
 
-    def test_producerStoppedOnConnectionLost(self, tlsCerts: Any) -> None:
+    def test_producerStoppedOnConnectionLost(self, recordingProducer: Any, tlsCerts: Any) -> None:
         """A registered producer is stopped (once) when the connection is lost."""
         serverTLS, clientTLS, pump = tlsConnect(
             *serverAndClientOptions(tlsCerts), Recorder(), Recorder()
         )
-        producer = Producer()
+        producer = recordingProducer()
         clientTLS.registerProducer(producer, True)
         serverTLS.abortConnection()
         pump.flush()
         assert producer.calls == ["stop"]
 
-    def test_pullProducerAskedAfterHandshake(self, tlsCerts: Any) -> None:
+    def test_pullProducerAskedAfterHandshake(self, recordingProducer: Any, tlsCerts: Any) -> None:
         """A pull producer is asked for data only once the handshake completed."""
         server = Recorder()
 

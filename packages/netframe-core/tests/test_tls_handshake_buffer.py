@@ -25,25 +25,6 @@ class Sink(Protocol):
         self.received += data
 
 
-class Producer:
-    """A push producer recording the calls it gets."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def pauseProducing(self) -> None:
-        """Record."""
-        self.calls.append("pause")
-
-    def resumeProducing(self) -> None:
-        """Record."""
-        self.calls.append("resume")
-
-    def stopProducing(self) -> None:
-        """Record."""
-        self.calls.append("stop")
-
-
 class _One(ClientFactory):
     """Builds one given protocol."""
 
@@ -56,11 +37,14 @@ class _One(ClientFactory):
 
 
 def unstartedPair(
-    tlsCerts: Any, server: Protocol, client: Protocol
+    tlsCerts: Any, server: Protocol, client: Protocol, hostname: str = "example.com"
 ) -> tuple[ssl.TLSMemoryBIOProtocol, ssl.TLSMemoryBIOProtocol, IOPump]:
-    """A TLS client and server over an in-memory pair, nothing exchanged yet."""
+    """
+    A TLS client (expecting C{hostname}) and an example.com server over an in-memory
+    pair, nothing exchanged yet.
+    """
     serverOptions = tlsCerts.leaf("example.com").options()
-    clientOptions = ssl.optionsForClientTLS("example.com", tlsCerts.ca())
+    clientOptions = ssl.optionsForClientTLS(hostname, tlsCerts.ca())
     serverTLS = ssl.TLSMemoryBIOFactory(serverOptions, False, _One(server)).buildProtocol(None)
     clientTLS = ssl.TLSMemoryBIOFactory(clientOptions, True, _One(client)).buildProtocol(None)
     assert isinstance(serverTLS, ssl.TLSMemoryBIOProtocol)
@@ -78,19 +62,21 @@ def unstartedPair(
 class HandshakeBufferTests:
     """Writes made before the handshake completes do not grow memory without bound."""
 
-    def test_atTheLimitProducerKeepsRunning(self, tlsCerts: Any) -> None:
+    def test_atTheLimitProducerKeepsRunning(self, recordingProducer: Any, tlsCerts: Any) -> None:
         """Exactly handshakeBufferSize bytes buffered leaves the push producer running."""
         _serverTLS, clientTLS, _pump = unstartedPair(tlsCerts, Sink(), Sink())
-        producer = Producer()
+        producer = recordingProducer()
         clientTLS.registerProducer(producer, True)
         clientTLS.write(b"x" * clientTLS.handshakeBufferSize)
         assert producer.calls == []
 
-    def test_pastTheLimitProducerPausedUntilHandshake(self, tlsCerts: Any) -> None:
+    def test_pastTheLimitProducerPausedUntilHandshake(
+        self, recordingProducer: Any, tlsCerts: Any
+    ) -> None:
         """One byte past the limit pauses the producer; the handshake sends all, then resumes."""
         server = Sink()
         _serverTLS, clientTLS, pump = unstartedPair(tlsCerts, server, Sink())
-        producer = Producer()
+        producer = recordingProducer()
         clientTLS.registerProducer(producer, True)
         size = clientTLS.handshakeBufferSize
         clientTLS.write(b"a" * size)
@@ -101,20 +87,24 @@ class HandshakeBufferTests:
         assert server.received == b"a" * size + b"bc"
         assert producer.calls == ["pause", "resume"]
 
-    def test_registeredAfterOverflowIsPausedAtOnce(self, tlsCerts: Any) -> None:
+    def test_registeredAfterOverflowIsPausedAtOnce(
+        self, recordingProducer: Any, tlsCerts: Any
+    ) -> None:
         """A push producer registered when the buffer is already past the limit starts paused."""
         _serverTLS, clientTLS, pump = unstartedPair(tlsCerts, Sink(), Sink())
         clientTLS.write(b"z" * (clientTLS.handshakeBufferSize + 1))
-        producer = Producer()
+        producer = recordingProducer()
         clientTLS.registerProducer(producer, True)
         assert producer.calls == ["pause"]
         pump.flush()
         assert producer.calls == ["pause", "resume"]
 
-    def test_transportPauseOutlastsHandshakeRelease(self, tlsCerts: Any) -> None:
+    def test_transportPauseOutlastsHandshakeRelease(
+        self, recordingProducer: Any, tlsCerts: Any
+    ) -> None:
         """A producer the transport paused stays paused when the handshake releases it."""
         _serverTLS, clientTLS, pump = unstartedPair(tlsCerts, Sink(), Sink())
-        producer = Producer()
+        producer = recordingProducer()
         clientTLS.registerProducer(producer, True)
         membrane = clientTLS.transport.producer
         membrane.pauseProducing()
@@ -124,33 +114,21 @@ class HandshakeBufferTests:
         membrane.resumeProducing()
         assert producer.calls == ["pause", "resume"]
 
-    def test_limitIsOverridable(self, tlsCerts: Any) -> None:
+    def test_limitIsOverridable(self, recordingProducer: Any, tlsCerts: Any) -> None:
         """handshakeBufferSize is a per-instance (or subclass) setting."""
         _serverTLS, clientTLS, _pump = unstartedPair(tlsCerts, Sink(), Sink())
         clientTLS.handshakeBufferSize = 10
-        producer = Producer()
+        producer = recordingProducer()
         clientTLS.registerProducer(producer, True)
         clientTLS.write(b"0123456789")
         assert producer.calls == []
         clientTLS.write(b"!")
         assert producer.calls == ["pause"]
 
-    def test_failedHandshakeStopsHeldProducer(self, tlsCerts: Any) -> None:
+    def test_failedHandshakeStopsHeldProducer(self, recordingProducer: Any, tlsCerts: Any) -> None:
         """A producer held for the handshake is stopped, not resumed, if the handshake fails."""
-        serverOptions = tlsCerts.leaf("example.com").options()
-        clientOptions = ssl.optionsForClientTLS("wrong.example", tlsCerts.ca())
-        client = Sink()
-        serverTLS = ssl.TLSMemoryBIOFactory(serverOptions, False, _One(Sink())).buildProtocol(None)
-        clientTLS = ssl.TLSMemoryBIOFactory(clientOptions, True, _One(client)).buildProtocol(None)
-        assert isinstance(clientTLS, ssl.TLSMemoryBIOProtocol)
-        pump = connect(
-            serverTLS,
-            FakeTransport(serverTLS, True),
-            clientTLS,
-            FakeTransport(clientTLS, False),
-            greet=False,
-        )
-        producer = Producer()
+        _serverTLS, clientTLS, pump = unstartedPair(tlsCerts, Sink(), Sink(), "wrong.example")
+        producer = recordingProducer()
         clientTLS.registerProducer(producer, True)
         clientTLS.write(b"q" * (clientTLS.handshakeBufferSize + 1))
         pump.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from typing import Any
 
 import pytest
 
@@ -77,46 +78,27 @@ class _Writer(_BufferedWriter):
         self._initWriteBuffer()
 
 
-class _Producer:
-    """A producer recording the calls it gets."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def pauseProducing(self) -> None:
-        """Record."""
-        self.calls.append("pause")
-
-    def resumeProducing(self) -> None:
-        """Record."""
-        self.calls.append("resume")
-
-    def stopProducing(self) -> None:
-        """Record."""
-        self.calls.append("stop")
-
-
 class BufferedWriterTests:
     """The shared write side paces producers at the water marks."""
 
-    def test_atHighWaterMarkProducerRuns(self) -> None:
+    def test_atHighWaterMarkProducerRuns(self, recordingProducer: Any) -> None:
         """Exactly highWaterMark bytes buffered leaves a push producer running."""
-        w, producer = _Writer(), _Producer()
+        w, producer = _Writer(), recordingProducer()
         w.registerProducer(producer, True)
         w._buffer(b"x" * w.highWaterMark)
         assert producer.calls == [] and w in w.reactor.writers
 
-    def test_pastHighWaterMarkProducerPausedOnce(self) -> None:
+    def test_pastHighWaterMarkProducerPausedOnce(self, recordingProducer: Any) -> None:
         """One byte past highWaterMark pauses the push producer, once."""
-        w, producer = _Writer(), _Producer()
+        w, producer = _Writer(), recordingProducer()
         w.registerProducer(producer, True)
         w._buffer(b"x" * (w.highWaterMark + 1))
         w._buffer(b"y")
         assert producer.calls == ["pause"]
 
-    def test_resumedAtLowWaterMark(self) -> None:
+    def test_resumedAtLowWaterMark(self, recordingProducer: Any) -> None:
         """Draining to lowWaterMark resumes it; the writer stays watched until empty."""
-        w, producer = _Writer(), _Producer()
+        w, producer = _Writer(), recordingProducer()
         w.registerProducer(producer, True)
         w._buffer(b"x" * (w.highWaterMark + 1))
         target = w._bufSize - w.lowWaterMark
@@ -124,17 +106,17 @@ class BufferedWriterTests:
         assert (failed, drained) == (None, False)
         assert producer.calls == ["pause", "resume"] and w in w.reactor.writers
 
-    def test_emptyBufferWithPushProducerStopsWatching(self) -> None:
+    def test_emptyBufferWithPushProducerStopsWatching(self, recordingProducer: Any) -> None:
         """An emptied buffer held by a push producer is no longer watched, and not 'drained'."""
-        w, producer = _Writer(), _Producer()
+        w, producer = _Writer(), recordingProducer()
         w.registerProducer(producer, True)
         w._buffer(b"abc")
         assert w._drainAndPace(len) == (None, False)
         assert w not in w.reactor.writers
 
-    def test_pullProducerAskedWhenEmpty(self) -> None:
+    def test_pullProducerAskedWhenEmpty(self, recordingProducer: Any) -> None:
         """A pull producer is asked for more each time the buffer empties."""
-        w, producer = _Writer(), _Producer()
+        w, producer = _Writer(), recordingProducer()
         w.registerProducer(producer, False)
         w._buffer(b"abc")
         assert w._drainAndPace(len) == (None, False)
@@ -146,16 +128,16 @@ class BufferedWriterTests:
         w._buffer(b"abc")
         assert w._drainAndPace(len) == (None, True)
 
-    def test_secondProducerRefused(self) -> None:
+    def test_secondProducerRefused(self, recordingProducer: Any) -> None:
         """Registering a second producer raises RuntimeError naming both."""
         w = _Writer()
-        w.registerProducer(_Producer(), True)
+        w.registerProducer(recordingProducer(), True)
         with pytest.raises(RuntimeError, match="never unregistered"):
-            w.registerProducer(_Producer(), True)
+            w.registerProducer(recordingProducer(), True)
 
-    def test_discardStopsProducer(self) -> None:
+    def test_discardStopsProducer(self, recordingProducer: Any) -> None:
         """Closing drops the buffer and stops the producer once."""
-        w, producer = _Writer(), _Producer()
+        w, producer = _Writer(), recordingProducer()
         w.registerProducer(producer, True)
         w._buffer(b"abc")
         w._discardWrites()
