@@ -135,7 +135,7 @@ class _AdoptedTCPPort(_tcp.Port):
         if sock is None or self.connected:
             raise error.AlreadyListened(f"{self!r}: an adopted port listens only once")
         self._adopted = None
-        _unix._startListeningOn(self, sock, sock.getsockname()[1])
+        self._listenOn(sock, sock.getsockname()[1])
 
 
 class _AdoptedUNIXPort(_unix.Port):
@@ -157,7 +157,7 @@ class _AdoptedUNIXPort(_unix.Port):
         if sock is None or self.connected:
             raise error.AlreadyListened(f"{self!r}: an adopted port listens only once")
         self._adopted = None
-        _unix._startListeningOn(self, sock, self.port)
+        self._listenOn(sock, self.port)
 
 
 class _AdoptedDatagramPort(_udp.Port):

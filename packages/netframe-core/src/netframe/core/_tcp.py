@@ -448,6 +448,10 @@ class Port:
     maxAccepts = 100
     acceptPauseOnExhaustion = 0.1
 
+    #: The log events of starting and closing (UNIX ports show the address's repr).
+    _startedFormat = "{factory} starting on {port}"
+    _closedFormat = "(TCP Port {port} Closed)"
+
     #: The transport class of accepted connections (UNIX ports override).
     _transportClass: type[Server] = Server
     #: Turns an accepted peer's socket address into an address object.
@@ -493,19 +497,25 @@ class Port:
         except OSError as e:
             sock.close()
             raise error.CannotListenError(self.interface, self.port, e)
+        self._listenOn(sock, sock.getsockname()[1])
+
+    def _listenOn(self, sock: _socket, realName: Any) -> None:
+        """
+        Finish starting on the bound, listening, non-blocking C{sock} (TCP, UNIX and
+        adopted ports alike): accept on it and start the factory.
+
+        @param realName: what the port is bound to (the real port number, or the
+            UNIX address), for C{getHost} and the log.
+        """
         self.socket = sock
         self._fileno = sock.fileno()
         self._accept = _acceptor(sock)
-        self._realPortNumber = sock.getsockname()[1]
+        self._realPortNumber = realName
         self.connected = True
         self.disconnected = False
         self.reactor._getReserveFd()
         self.reactor._track(self)
-        _log.info(
-            "{factory} starting on {port}",
-            factory=_qualName(self.factory),
-            port=self._realPortNumber,
-        )
+        _log.info(self._startedFormat, factory=_qualName(self.factory), port=realName)
         self.factory.doStart()
         self.reactor.addReader(self)
 
@@ -618,8 +628,17 @@ class Port:
 
     def _closePort(self) -> None:
         """Close the socket and stop the factory, once."""
+        if self._closeSocket():
+            self._stopFactory()
+
+    def _closeSocket(self) -> bool:
+        """
+        Stop accepting and close the socket (not yet the factory).
+
+        @return: False if it was already closed.
+        """
         if not self.connected:
-            return
+            return False
         self.connected = False
         self.disconnected = True
         if self._resumeCall is not None and self._resumeCall.active():
@@ -630,7 +649,11 @@ class Port:
         assert self.socket is not None
         self.socket.close()
         self._fileno = -1
-        _log.info("(TCP Port {port} Closed)", port=self._realPortNumber)
+        _log.info(self._closedFormat, port=self._realPortNumber)
+        return True
+
+    def _stopFactory(self) -> None:
+        """Stop the factory, logging an error instead of raising."""
         try:
             self.factory.doStop()
         except BaseException:

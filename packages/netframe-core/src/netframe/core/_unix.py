@@ -335,57 +335,6 @@ class Server(_UNIXTransportMixin, _tcp.Server):
         return f"{type(self.protocol).__name__},{self.sessionno},"
 
 
-def _startListeningOn(port: Any, sock: _socket, realName: Any) -> None:
-    """
-    Finish starting a stream port on the bound, listening, non-blocking
-    C{sock}: accept on it and start the factory.
-    """
-    port.socket = sock
-    port._fileno = sock.fileno()
-    port._accept = _tcp._acceptor(sock)
-    port._realPortNumber = realName
-    port.connected = True
-    port.disconnected = False
-    port.reactor._getReserveFd()
-    port.reactor._track(port)
-    _log.info(
-        "{factory} starting on {port!r}",
-        factory=_tcp._qualName(port.factory),
-        port=realName,
-    )
-    port.factory.doStart()
-    port.reactor.addReader(port)
-
-
-def _closeStreamPort(port: Any, kind: str) -> bool:
-    """
-    Stop accepting on C{port} and close its socket (not yet its factory).
-
-    @return: False if it was already closed.
-    """
-    if not port.connected:
-        return False
-    port.connected = False
-    port.disconnected = True
-    if port._resumeCall is not None and port._resumeCall.active():
-        port._resumeCall.cancel()
-    port._resumeCall = None
-    port.reactor.removeReader(port)
-    port.reactor._untrack(port)
-    port.socket.close()
-    port._fileno = -1
-    _log.info("({kind} Port {port!r} Closed)", kind=kind, port=port._realPortNumber)
-    return True
-
-
-def _stopFactory(factory: Any) -> None:
-    """Stop C{factory}, logging an error instead of raising."""
-    try:
-        factory.doStop()
-    except BaseException:
-        _log.failure("Error stopping factory {factory!r}", Failure(), factory=factory)
-
-
 class Port(_tcp.Port):
     """
     A listening UNIX stream socket building a protocol per connection.
@@ -396,6 +345,8 @@ class Port(_tcp.Port):
 
     _transportClass = Server
     _addressFromSockaddr = staticmethod(_unixAddress)  # type: ignore[assignment]
+    _startedFormat = "{factory} starting on {port!r}"
+    _closedFormat = "(UNIX Port {port!r} Closed)"
 
     def __init__(
         self, address: _Name, factory: Any, backlog: int, mode: int, wantPID: Any, reactor: Any
@@ -473,7 +424,7 @@ class Port(_tcp.Port):
                 _releaseLock(_lockPath(address), lockFd)
             raise error.CannotListenError(None, address, e) from e
         self._lockFd = lockFd
-        _startListeningOn(self, sock, address)
+        self._listenOn(sock, address)
 
     def _unlinkSocketFile(self) -> None:
         """Remove our socket file, unless someone replaced it since."""
@@ -487,14 +438,14 @@ class Port(_tcp.Port):
 
     def _closePort(self) -> None:
         """Close the socket, remove its file and lock file, stop the factory."""
-        if not _closeStreamPort(self, "UNIX"):
+        if not self._closeSocket():
             return
         if self._boundInode is not None:
             self._unlinkSocketFile()
         if self._lockFd is not None:
             _releaseLock(_lockPath(self.port), self._lockFd)  # type: ignore[arg-type]
             self._lockFd = None
-        _stopFactory(self.factory)
+        self._stopFactory()
 
     def getHost(self) -> UNIXAddress:  # type: ignore[override]
         """Return the address listened on."""
